@@ -152,6 +152,11 @@ public sealed class KeyValueOptions
             return null;
         }
 
+        if (d > (decimal)ulong.MaxValue / unit)
+        {
+            return null;
+        }
+
         decimal bytes = d * unit;
         return bytes > ulong.MaxValue || bytes != decimal.Truncate(bytes) ? null : (ulong)bytes;
     }

@@ -1,0 +1,36 @@
+# The two commands a newcomer needs are `make run` and `make test`; everything they need is
+# installed (apt-get) or built by the scripts below.
+SHELL := /bin/bash
+CONFIG ?= Release
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+.PHONY: all build test bench fuzz run clean
+
+all: build
+
+## build: compile everything and leave launchers in bin/ (bin/emu, bin/emu-chardev, ...)
+build:
+	scripts/build.sh $(CONFIG)
+
+## test: install what the tests need, then run every test project
+test: build
+	scripts/ensure-packages.sh $$(cat scripts/test-packages.txt)
+	scripts/test.sh $(CONFIG)
+
+## bench: latency and CPU figures (medians, p99) printed to stdout
+bench: build
+	dotnet tests/Emulator.Bench/bin/$(CONFIG)/net10.0/Emulator.Bench.dll
+
+## fuzz: the random-input tests with millions of iterations instead of the suite's default
+fuzz: build
+	EMU_FUZZ_ITERATIONS=$${EMU_FUZZ_ITERATIONS:-3000000} scripts/test.sh $(CONFIG) "Category=Fuzz"
+
+## run: build and start the emulator with its console and monitor on this terminal
+run: build
+	scripts/run.sh
+
+clean:
+	rm -rf bin out
+	find . -name bin -o -name obj | grep -E '/(libs|cmd|device-servers|tests)/' | xargs rm -rf
