@@ -21,7 +21,7 @@ public sealed unsafe class GuestMemory : IDisposable
             if (_regions[i].GuestBase < _regions[i - 1].End)
             {
                 throw new GuestMemoryException(
-                    $"regions [{_regions[i - 1].GuestBase:#x}, {_regions[i - 1].End:#x}) and [{_regions[i].GuestBase:#x}, {_regions[i].End:#x}) overlap");
+                    $"regions [0x{_regions[i - 1].GuestBase:x}, 0x{_regions[i - 1].End:x}) and [0x{_regions[i].GuestBase:x}, 0x{_regions[i].End:x}) overlap");
             }
         }
     }
@@ -270,7 +270,7 @@ public sealed unsafe class GuestMemory : IDisposable
     {
         if (address % (ulong)sizeof(T) != 0)
         {
-            throw new GuestMemoryException($"atomic access at {address:#x} is not {sizeof(T)}-byte aligned");
+            throw new GuestMemoryException($"atomic access at 0x{address:x} is not {sizeof(T)}-byte aligned");
         }
 
         GuestRegion? r = FindRegion(address);

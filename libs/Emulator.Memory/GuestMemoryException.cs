@@ -4,7 +4,7 @@ namespace Emulator.Memory;
 public sealed class GuestMemoryException : Exception
 {
     public GuestMemoryException(ulong address, ulong length)
-        : base($"guest range [{address:#x}, +{length:#x}) is not backed by guest RAM")
+        : base($"guest range [0x{address:x}, +0x{length:x}) is not backed by guest RAM")
     {
         Address = address;
         Length = length;

@@ -66,13 +66,13 @@ public sealed unsafe class GuestRegion : IDisposable
         CheckLayout(guestBase, size);
         if (!GuestRange.TryEnd(mapOffset, size, out ulong mapLength) || !GuestRange.TryEnd(userAddress, size, out _))
         {
-            throw new GuestMemoryException($"region mmap offset {mapOffset:#x} + size {size:#x} overflows");
+            throw new GuestMemoryException($"region mmap offset 0x{mapOffset:x} + size 0x{size:x} overflows");
         }
 
         long fileSize = Posix.Fd.GetSize(fd);
         if (fileSize < 0 || (ulong)fileSize < mapLength)
         {
-            throw new GuestMemoryException($"region needs {mapLength:#x} bytes of its fd, which has only {fileSize:#x}");
+            throw new GuestMemoryException($"region needs 0x{mapLength:x} bytes of its fd, which has only 0x{fileSize:x}");
         }
 
         MemoryMapping mapping = MemoryMapping.MapShared(fd, 0, mapLength);
@@ -112,7 +112,7 @@ public sealed unsafe class GuestRegion : IDisposable
 
         if (!GuestRange.TryEnd(guestBase, size, out _))
         {
-            throw new GuestMemoryException($"region [{guestBase:#x}, +{size:#x}) wraps past 2^64");
+            throw new GuestMemoryException($"region [0x{guestBase:x}, +0x{size:x}) wraps past 2^64");
         }
     }
 }

@@ -73,7 +73,7 @@ public sealed unsafe class MemoryMapping : SafeHandle
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (offset > Length || (ulong)length > Length - offset)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"[{offset:#x}+{length:#x}) is outside a mapping of {Length:#x} bytes");
+            throw new ArgumentOutOfRangeException(nameof(offset), $"[0x{offset:x}+0x{length:x}) is outside a mapping of 0x{Length:x} bytes");
         }
 
         // SAFETY: the range was checked against Length above and the mapping is open.

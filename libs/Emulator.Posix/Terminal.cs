@@ -1,0 +1,42 @@
+namespace Emulator.Posix;
+
+/// <summary>termios access: is a descriptor a terminal, read and change its modes.</summary>
+public static unsafe class Terminal
+{
+    private const int TCSANOW = 0;
+
+    public static bool IsTerminal(SafeFd fd) => LibC.isatty(fd.Number) == 1;
+
+    public static TerminalAttributes GetAttributes(SafeFd fd)
+    {
+        TerminalAttributes attributes = default;
+        if (LibC.tcgetattr(fd.Number, &attributes) < 0)
+        {
+            throw PosixException.FromLastError("tcgetattr");
+        }
+
+        return attributes;
+    }
+
+    /// <summary>Applies <paramref name="attributes"/> at once (TCSANOW).</summary>
+    public static void SetAttributes(SafeFd fd, in TerminalAttributes attributes)
+    {
+        TerminalAttributes copy = attributes;
+        while (LibC.tcsetattr(fd.Number, TCSANOW, &copy) < 0)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            if (errno != Errno.EINTR)
+            {
+                throw new PosixException("tcsetattr", errno);
+            }
+        }
+    }
+
+    /// <summary>cfmakeraw(3): no echo, no line editing, no signals, no output processing, 8 bits.</summary>
+    public static TerminalAttributes MakeRaw(in TerminalAttributes attributes)
+    {
+        TerminalAttributes copy = attributes;
+        LibC.cfmakeraw(&copy);
+        return copy;
+    }
+}
