@@ -1,0 +1,229 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using Emulator.Memory;
+
+namespace Emulator.Virtio;
+
+/// <summary>
+/// The device side of a split virtqueue (virtio 1.2, 2.7) over shared guest memory, assuming a
+/// hostile driver. Not thread-safe: one thread services a queue. The usual loop after a kick:
+/// <code>
+/// do
+/// {
+///     queue.DisableNotification();
+///     while (queue.TryPop(out DescriptorChain? chain))
+///     {
+///         Handle(chain.Reader, chain.Writer);
+///         queue.AddUsed(chain.HeadIndex, chain.Writer.BytesWritten);
+///     }
+///
+///     queue.EnableNotification();
+/// }
+/// while (queue.HasAvailable);
+/// if (queue.NeedsNotification()) { /* signal the call eventfd */ }
+/// </code>
+/// </summary>
+public sealed class SplitQueue
+{
+    private readonly GuestMemory _memory;
+    private readonly ulong _descTable;
+    private readonly ulong _availRing;
+    private readonly ulong _usedRing;
+    private readonly bool _eventIdx;
+    private bool _notificationsEnabled = true;
+    private ushort _nextUsed;
+    private ushort _signalledUsed;
+    private bool _signalledUsedValid;
+
+    /// <summary>
+    /// Checks the layout the driver chose: size a power of two in 1..32768, each ring aligned as
+    /// the spec requires and wholly in guest RAM, and every index/flags/event field inside one
+    /// region so it can be accessed atomically. Throws <see cref="VirtqueueException"/> otherwise.
+    /// </summary>
+    public SplitQueue(GuestMemory memory, ushort size, ulong descTable, ulong availRing, ulong usedRing, bool eventIdx)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        if (!SplitRingLayout.IsValidQueueSize(size))
+        {
+            throw new VirtqueueException($"queue size {size} is not a power of two in 1..{SplitRingLayout.MaxQueueSize}");
+        }
+
+        CheckRing(memory, "descriptor table", descTable, SplitRingLayout.DescTableBytes(size), SplitRingLayout.DescTableAlignment);
+        CheckRing(memory, "available ring", availRing, SplitRingLayout.AvailRingBytes(size), SplitRingLayout.AvailRingAlignment);
+        CheckRing(memory, "used ring", usedRing, SplitRingLayout.UsedRingBytes(size), SplitRingLayout.UsedRingAlignment);
+        foreach (ulong field in (ReadOnlySpan<ulong>)[
+            availRing + SplitRingLayout.FlagsOffset,
+            availRing + SplitRingLayout.IndexOffset,
+            availRing + SplitRingLayout.UsedEventOffset(size),
+            usedRing + SplitRingLayout.FlagsOffset,
+            usedRing + SplitRingLayout.IndexOffset,
+            usedRing + SplitRingLayout.AvailEventOffset(size)])
+        {
+            if (memory.FindRegion(field) is not { } region || !region.Contains(field, sizeof(ushort)))
+            {
+                throw new VirtqueueException($"ring field at 0x{field:x} straddles two RAM regions");
+            }
+        }
+
+        _memory = memory;
+        Size = size;
+        _descTable = descTable;
+        _availRing = availRing;
+        _usedRing = usedRing;
+        _eventIdx = eventIdx;
+    }
+
+    public ushort Size { get; }
+
+    /// <summary>The next avail ring entry to pop (last_avail_idx; vhost-user GET/SET_VRING_BASE).</summary>
+    public ushort NextAvail { get; set; }
+
+    /// <summary>The used idx the next <see cref="AddUsed"/> publishes past. Setting it restarts notification tracking.</summary>
+    public ushort NextUsed
+    {
+        get => _nextUsed;
+        set
+        {
+            _nextUsed = value;
+            _signalledUsedValid = false;
+        }
+    }
+
+    /// <summary>True when the driver has published entries not yet popped.</summary>
+    public bool HasAvailable => AvailIndex != NextAvail;
+
+    private ushort AvailIndex => _memory.LoadAcquireU16(_availRing + SplitRingLayout.IndexOffset);
+
+    /// <summary>
+    /// Pops the next available chain. False when none is available. Throws
+    /// <see cref="VirtqueueException"/> on a broken ring; a bad chain is consumed all the same
+    /// (NextAvail moves past it), so the device can fail it and go on or set NEEDS_RESET.
+    /// </summary>
+    public bool TryPop([NotNullWhen(true)] out DescriptorChain? chain)
+    {
+        chain = null;
+        ushort availIdx = AvailIndex;
+        ushort pending = (ushort)(availIdx - NextAvail);
+        if (pending == 0)
+        {
+            return false;
+        }
+
+        if (pending > Size)
+        {
+            throw new VirtqueueException($"driver claims {pending} available entries (avail.idx {availIdx}, next {NextAvail}), but the queue holds only {Size}");
+        }
+
+        // The acquire load of avail.idx above orders this read after the driver's ring write.
+        ushort head = _memory.ReadU16(_availRing + SplitRingLayout.RingOffset + (2UL * (ushort)(NextAvail % Size)));
+        NextAvail++;
+        if (_eventIdx && _notificationsEnabled)
+        {
+            PublishAvailEvent();
+        }
+
+        chain = DescriptorChainWalker.Walk(_memory, _descTable, Size, head);
+        return true;
+    }
+
+    /// <summary>Returns a chain to the driver: writes the used element, then publishes used.idx with release order.</summary>
+    public void AddUsed(ushort headIndex, uint writtenLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(headIndex, Size);
+        Span<byte> element = stackalloc byte[(int)SplitRingLayout.UsedElementSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(element, headIndex);
+        BinaryPrimitives.WriteUInt32LittleEndian(element[4..], writtenLength);
+        _memory.Write(_usedRing + SplitRingLayout.RingOffset + (SplitRingLayout.UsedElementSize * (ushort)(_nextUsed % Size)), element);
+        _nextUsed++;
+        _memory.StoreReleaseU16(_usedRing + SplitRingLayout.IndexOffset, _nextUsed);
+    }
+
+    /// <summary>
+    /// Whether to interrupt the driver for the used entries added since the last call: with
+    /// EVENT_IDX when used.idx passed used_event, otherwise unless avail.flags has NO_INTERRUPT.
+    /// False when nothing was added since the last call.
+    /// </summary>
+    public bool NeedsNotification()
+    {
+        // used.idx must be visible before we read the driver's suppression state (store-load order).
+        Interlocked.MemoryBarrier();
+        ushort old = _signalledUsed;
+        bool valid = _signalledUsedValid;
+        _signalledUsed = _nextUsed;
+        _signalledUsedValid = true;
+        if (valid && old == _nextUsed)
+        {
+            return false;
+        }
+
+        if (!_eventIdx)
+        {
+            return (_memory.LoadAcquireU16(_availRing + SplitRingLayout.FlagsOffset) & RingFlags.AvailNoInterrupt) == 0;
+        }
+
+        if (!valid)
+        {
+            return true;
+        }
+
+        ushort usedEvent = _memory.LoadAcquireU16(_availRing + SplitRingLayout.UsedEventOffset(Size));
+        return NeedEvent(usedEvent, _nextUsed, old);
+    }
+
+    /// <summary>
+    /// Asks the driver to kick again: clears used.flags NO_NOTIFY, or with EVENT_IDX sets
+    /// avail_event to NextAvail. Re-check <see cref="HasAvailable"/> afterwards: entries added
+    /// before the driver saw this came without a kick.
+    /// </summary>
+    public void EnableNotification()
+    {
+        _notificationsEnabled = true;
+        if (_eventIdx)
+        {
+            PublishAvailEvent();
+        }
+        else
+        {
+            _memory.StoreReleaseU16(_usedRing + SplitRingLayout.FlagsOffset, 0);
+        }
+
+        // Make the request visible before the caller re-reads avail.idx (store-load order).
+        Interlocked.MemoryBarrier();
+    }
+
+    /// <summary>
+    /// Tells the driver kicks are not needed: sets used.flags NO_NOTIFY, or with EVENT_IDX (where
+    /// flags must stay 0) stops advancing avail_event, so at most one more kick arrives.
+    /// </summary>
+    public void DisableNotification()
+    {
+        _notificationsEnabled = false;
+        if (!_eventIdx)
+        {
+            _memory.StoreReleaseU16(_usedRing + SplitRingLayout.FlagsOffset, RingFlags.UsedNoNotify);
+        }
+    }
+
+    /// <summary>
+    /// vring_need_event: true when event lies in [old, next) modulo 2^16, i.e. used.idx just
+    /// moved past the entry the driver asked to hear about.
+    /// </summary>
+    private static bool NeedEvent(ushort eventIdx, ushort next, ushort old) =>
+        (ushort)(next - eventIdx - 1) < (ushort)(next - old);
+
+    private void PublishAvailEvent() =>
+        _memory.StoreReleaseU16(_usedRing + SplitRingLayout.AvailEventOffset(Size), NextAvail);
+
+    private static void CheckRing(GuestMemory memory, string name, ulong address, ulong length, ulong alignment)
+    {
+        if (address % alignment != 0)
+        {
+            throw new VirtqueueException($"{name} address 0x{address:x} is not {alignment}-byte aligned");
+        }
+
+        if (!memory.IsValidRange(address, length))
+        {
+            throw new VirtqueueException($"{name} [0x{address:x}, +0x{length:x}) is not in guest RAM");
+        }
+    }
+}
