@@ -12,4 +12,6 @@ public static class OpenFlags
     public const int Append = 0x400;
     public const int NonBlocking = 0x800;
     public const int CloseOnExec = 0x80000;
+    public const int PathOnly = 0x200000;
+    public const int NoFollow = 0x20000;
 }

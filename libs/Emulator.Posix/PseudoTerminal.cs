@@ -36,6 +36,8 @@ public sealed unsafe class PseudoTerminal : IDisposable
                 throw PosixException.FromLastError("unlockpt");
             }
 
+            // SAFETY: ptsname_r writes at most 256 bytes including the NUL (ERANGE otherwise), so the
+            // string read back below ends inside the buffer.
             byte* name = stackalloc byte[256];
             int error = LibC.ptsname_r(master.Number, name, 256);
             if (error != 0)

@@ -10,6 +10,8 @@ public static unsafe class Terminal
     public static TerminalAttributes GetAttributes(SafeFd fd)
     {
         TerminalAttributes attributes = default;
+
+        // SAFETY: a stack local of exactly glibc's struct termios layout (60 bytes), written by the call.
         if (LibC.tcgetattr(fd.Number, &attributes) < 0)
         {
             throw PosixException.FromLastError("tcgetattr");
@@ -22,6 +24,8 @@ public static unsafe class Terminal
     public static void SetAttributes(SafeFd fd, in TerminalAttributes attributes)
     {
         TerminalAttributes copy = attributes;
+
+        // SAFETY: a stack copy in struct termios layout, only read by the call.
         while (LibC.tcsetattr(fd.Number, TCSANOW, &copy) < 0)
         {
             int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
@@ -36,6 +40,8 @@ public static unsafe class Terminal
     public static TerminalAttributes MakeRaw(in TerminalAttributes attributes)
     {
         TerminalAttributes copy = attributes;
+
+        // SAFETY: a stack copy in struct termios layout; cfmakeraw only edits its fields.
         LibC.cfmakeraw(&copy);
         return copy;
     }

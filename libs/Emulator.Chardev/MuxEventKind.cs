@@ -1,0 +1,9 @@
+namespace Emulator.Chardev;
+
+internal enum MuxEventKind
+{
+    Exit,
+    Break,
+    Focus,
+    Commit,
+}

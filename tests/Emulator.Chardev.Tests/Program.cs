@@ -1,0 +1,11 @@
+namespace Emulator.Chardev.Tests;
+
+/// <summary>
+/// The test assembly's entry point. xunit never calls it; <see cref="StdioChildProcess"/> runs the
+/// assembly as a child process to test terminal restoration on SIGTERM.
+/// </summary>
+internal static class Program
+{
+    public static int Main(string[] args) =>
+        args.Length > 0 && args[0] == StdioChildProcess.Verb ? StdioChildProcess.Run() : 0;
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text;
+using Emulator.Posix;
+
+namespace Emulator.Chardev.Tests;
+
+/// <summary>
+/// Runs this test assembly as a child whose stdin and stdout are a pty slave: it opens the stdio
+/// backend (raw mode), says "ready" on stderr, echoes input until killed.
+/// </summary>
+internal static class StdioChildProcess
+{
+    public const string Verb = "stdio-child";
+
+    /// <summary>The child's body.</summary>
+    public static int Run()
+    {
+        using StdioBackend backend = new("serial0", new StdioBackendSpec());
+        backend.Start();
+        using (SafeFd stderr = new(2, ownsHandle: false))
+        {
+            Fd.WriteAll(stderr, "ready\n"u8);
+        }
+
+        byte[] buffer = new byte[256];
+        int n;
+        while ((n = backend.Read(buffer)) > 0)
+        {
+            backend.Write(buffer.AsSpan(0, n));
+        }
+
+        return 0;
+    }
+
+    /// <summary>Starts the child with the pty slave at <paramref name="slavePath"/> as stdin and stdout.</summary>
+    public static Process Start(string slavePath)
+    {
+        string assembly = typeof(StdioChildProcess).Assembly.Location;
+        ProcessStartInfo start = new("/bin/sh")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec \"$0\" exec \"$1\" " + Verb + " <\"$2\" >\"$2\"");
+        start.ArgumentList.Add(DotnetHost());
+        start.ArgumentList.Add(assembly);
+        start.ArgumentList.Add(slavePath);
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start the child");
+    }
+
+    /// <summary>Reads the child's stderr until "ready" (or end of stream); returns everything read.</summary>
+    public static string WaitForReady(Process child)
+    {
+        StringBuilder seen = new();
+        while (child.StandardError.ReadLine() is string line)
+        {
+            seen.AppendLine(line);
+            if (line == "ready")
+            {
+                break;
+            }
+        }
+
+        return seen.ToString();
+    }
+
+    private static string DotnetHost()
+    {
+        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(host) && File.Exists(host))
+        {
+            return host;
+        }
+
+        string? self = Environment.ProcessPath;
+        return self is not null && Path.GetFileName(self) == "dotnet" ? self : "dotnet";
+    }
+}
