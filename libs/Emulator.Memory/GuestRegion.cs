@@ -59,7 +59,7 @@ public sealed unsafe class GuestRegion : IDisposable
     /// <summary>
     /// Maps a region a peer described (vhost-user memory region). Checks the fd is big enough for
     /// mapOffset + size, so touching any byte of the region can never raise SIGBUS.
-    /// Takes ownership of <paramref name="fd"/>.
+    /// Takes ownership of <paramref name="fd"/> on success; on failure the caller still owns it.
     /// </summary>
     public static GuestRegion FromFd(SafeFd fd, ulong guestBase, ulong size, ulong userAddress, ulong mapOffset)
     {

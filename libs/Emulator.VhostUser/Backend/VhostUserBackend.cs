@@ -1,0 +1,312 @@
+using Emulator.Memory;
+using Emulator.Posix;
+
+namespace Emulator.VhostUser;
+
+/// <summary>
+/// One back-end session: runs the message loop for one front-end connection and drives an
+/// <see cref="IVhostUserDevice"/>. Every message is validated (<see cref="MessageValidator"/>, then the
+/// state checks in the handlers) before it touches anything; a bad message is logged, answered with a
+/// failure status if the front-end asked for one, and ends the session with the connection closed.
+/// Messages are handled one at a time on the thread that calls <see cref="Run"/>; from other threads
+/// only <see cref="RequestStop"/>, <see cref="SendBackendRequest"/> and <see cref="SendConfigChange"/> may be called.
+/// </summary>
+public sealed partial class VhostUserBackend : IDisposable
+{
+    /// <summary>The protocol features this class implements; the device's wishes are masked with these (plus vendor bits).</summary>
+    public const VhostUserProtocolFeatures ImplementedProtocolFeatures =
+        VhostUserProtocolFeatures.Mq | VhostUserProtocolFeatures.ReplyAck | VhostUserProtocolFeatures.BackendReq
+        | VhostUserProtocolFeatures.Config | VhostUserProtocolFeatures.BackendSendFd | VhostUserProtocolFeatures.InflightShmfd
+        | VhostUserProtocolFeatures.ResetDevice | VhostUserProtocolFeatures.ConfigureMemSlots | VhostUserProtocolFeatures.Status;
+
+    private readonly VhostUserConnection _connection;
+    private readonly IVhostUserDevice _device;
+    private readonly Action<string> _log;
+    private readonly IReadOnlyList<VendorRequest> _vendor;
+    private readonly RingSlot[] _rings;
+    private readonly EventFd _stop = new();
+    private readonly Lock _lifecycle = new();
+    private bool _closed;
+    private bool _replied;
+    private int _messageTimeoutMs = 5000;
+
+    public VhostUserBackend(SafeFd socket, IVhostUserDevice device, Action<string>? log = null)
+    {
+        if (device.QueueCount is < 1 or > VhostUserLimits.MaxQueues)
+        {
+            throw new ArgumentException($"a device needs 1..{VhostUserLimits.MaxQueues} queues, not {device.QueueCount}", nameof(device));
+        }
+
+        if (device.MaxQueueSize == 0 || device.MaxQueueSize > VhostUserLimits.MaxQueueSize || (device.MaxQueueSize & (device.MaxQueueSize - 1)) != 0)
+        {
+            throw new ArgumentException($"maximum queue size {device.MaxQueueSize} is not a power of two up to {VhostUserLimits.MaxQueueSize}", nameof(device));
+        }
+
+        _connection = new VhostUserConnection(socket) { SendTimeoutMs = _messageTimeoutMs };
+        _device = device;
+        _log = log ?? (_ => { });
+        _vendor = device.VendorRequests;
+        _rings = new RingSlot[device.QueueCount];
+        for (int i = 0; i < _rings.Length; i++)
+        {
+            _rings[i] = new RingSlot();
+        }
+
+        VhostUserProtocolFeatures vendorBits = VhostUserProtocolFeatures.None;
+        foreach (VendorRequest v in _vendor)
+        {
+            vendorBits |= v.RequiredFeature;
+        }
+
+        OfferedProtocolFeatures = device.ProtocolFeatures & (ImplementedProtocolFeatures | vendorBits);
+    }
+
+    /// <summary>
+    /// How long a message may take to arrive once its first byte has, and how long a reply may wait for
+    /// the front-end to make room for it. A stalled front-end ends the session instead of wedging it.
+    /// </summary>
+    public int MessageTimeoutMs
+    {
+        get => _messageTimeoutMs;
+        init
+        {
+            _messageTimeoutMs = value;
+            _connection.SendTimeoutMs = value;
+        }
+    }
+
+    /// <summary>How long a back-end request waits for the front-end's acknowledgement.</summary>
+    public int BackendReplyTimeoutMs { get; init; } = 5000;
+
+    public VhostUserProtocolFeatures OfferedProtocolFeatures { get; }
+
+    /// <summary>Protocol features the front-end acknowledged.</summary>
+    public VhostUserProtocolFeatures AckedProtocolFeatures { get; private set; }
+
+    /// <summary>Virtio features the front-end acknowledged (including bit 30 if it was).</summary>
+    public ulong AckedFeatures { get; private set; }
+
+    /// <summary>
+    /// Serves the connection until the front-end hangs up, <see cref="RequestStop"/> is called, or a message
+    /// is rejected. Returns the rejection (already logged), or null for a clean end. Closes everything.
+    /// </summary>
+    public VhostUserProtocolException? Run()
+    {
+        try
+        {
+            while (ProcessNext(-1))
+            {
+            }
+
+            return null;
+        }
+        catch (VhostUserProtocolException e)
+        {
+            _log($"vhost-user: closing the connection: {e.Message}");
+            return e;
+        }
+        finally
+        {
+            Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> for one message and handles it. False when the session is
+    /// over (hang-up or stop request). Throws <see cref="VhostUserProtocolException"/> for a bad message;
+    /// the caller must then dispose the session.
+    /// </summary>
+    public bool ProcessNext(int timeoutMs)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        Span<PollFd> fds = [new PollFd(_connection.Socket.Number, PollEvents.In), new PollFd(_stop.Handle.Number, PollEvents.In)];
+        if (Poller.Wait(fds, timeoutMs) == 0)
+        {
+            return true;
+        }
+
+        if (fds[1].Revents != 0)
+        {
+            return false;
+        }
+
+        using VhostUserMessage? message = _connection.Receive(MessageTimeoutMs, h => MessageValidator.ValidateHeader(h, _vendor));
+        if (message is null)
+        {
+            _log("vhost-user: front-end hung up");
+            return false;
+        }
+
+        Handle(message);
+        return true;
+    }
+
+    /// <summary>Asks <see cref="Run"/> to return (from a signal handler or another thread). Safe at any time.</summary>
+    public void RequestStop()
+    {
+        lock (_lifecycle)
+        {
+            if (!_closed)
+            {
+                _stop.Signal();
+            }
+        }
+    }
+
+    /// <summary>Stops every ring, then releases memory, descriptors and the socket.</summary>
+    public void Dispose()
+    {
+        lock (_lifecycle)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+        }
+
+        for (int i = 0; i < _rings.Length; i++)
+        {
+            StopRing(i);
+            _rings[i].Dispose();
+        }
+
+        _memory?.Dispose();
+        _memory = null;
+        _inflight?.Dispose();
+        _inflight = null;
+        lock (_backendLock)
+        {
+            _backendChannel?.Dispose();
+            _backendChannel = null;
+        }
+
+        _connection.Dispose();
+        _stop.Dispose();
+    }
+
+    private void Handle(VhostUserMessage message)
+    {
+        VhostUserHeader header = message.Header;
+        _replied = false;
+        try
+        {
+            MessageValidator.Validate(header, message.Payload, message.FdCount, _vendor);
+            if (header.NeedsReply && !Negotiated(VhostUserProtocolFeatures.ReplyAck))
+            {
+                throw new VhostUserProtocolException($"{header}: NEED_REPLY without REPLY_ACK negotiated");
+            }
+
+            Dispatch(message);
+            if (header.NeedsReply && !_replied)
+            {
+                Reply(header.Request, U64Payload.ToArray(0));
+            }
+        }
+        catch (VhostUserProtocolException e)
+        {
+            FailReply(header, e.Message);
+            throw;
+        }
+        catch (PosixException e)
+        {
+            FailReply(header, e.Message);
+            throw new VhostUserProtocolException($"{header}: {e.Message}", e);
+        }
+        catch (GuestMemoryException e)
+        {
+            FailReply(header, e.Message);
+            throw new VhostUserProtocolException($"{header}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>With REPLY_ACK the front-end learns the request failed before the connection closes.</summary>
+    private void FailReply(VhostUserHeader header, string reason)
+    {
+        _log($"vhost-user: rejected {header}: {reason}");
+        if (!header.NeedsReply || _replied || !Negotiated(VhostUserProtocolFeatures.ReplyAck))
+        {
+            return;
+        }
+
+        try
+        {
+            Reply(header.Request, U64Payload.ToArray(1));
+        }
+        catch (VhostUserProtocolException e)
+        {
+            _log($"vhost-user: could not report the failure: {e.Message}");
+        }
+    }
+
+    private void Dispatch(VhostUserMessage m)
+    {
+        byte[] p = m.Payload;
+        switch ((FrontendRequest)m.Header.Request)
+        {
+            case FrontendRequest.GetFeatures: Reply(m, U64Payload.ToArray(_device.Features | VhostUserFeatureBits.ProtocolFeatures)); break;
+            case FrontendRequest.SetFeatures: SetFeatures(U64Payload.Parse(p)); break;
+            case FrontendRequest.GetProtocolFeatures: Reply(m, U64Payload.ToArray((ulong)OfferedProtocolFeatures)); break;
+            case FrontendRequest.SetProtocolFeatures: SetProtocolFeatures(U64Payload.Parse(p)); break;
+            case FrontendRequest.SetOwner: break;
+            case FrontendRequest.ResetOwner: DisableAllRings(); break;
+            case FrontendRequest.GetQueueNum: Reply(m, U64Payload.ToArray((ulong)_device.QueueCount)); break;
+            case FrontendRequest.SetMemTable: SetMemTable(m); break;
+            case FrontendRequest.GetMaxMemSlots: GetMaxMemSlots(m); break;
+            case FrontendRequest.AddMemReg: AddMemReg(m); break;
+            case FrontendRequest.RemMemReg: RemMemReg(m); break;
+            case FrontendRequest.SetVringNum: SetVringNum(VringState.Parse(p)); break;
+            case FrontendRequest.SetVringAddr: SetVringAddr(VringAddress.Parse(p)); break;
+            case FrontendRequest.SetVringBase: SetVringBase(VringState.Parse(p)); break;
+            case FrontendRequest.GetVringBase: GetVringBase(m, VringState.Parse(p)); break;
+            case FrontendRequest.SetVringKick: SetVringFd(m, RingFdKind.Kick); break;
+            case FrontendRequest.SetVringCall: SetVringFd(m, RingFdKind.Call); break;
+            case FrontendRequest.SetVringErr: SetVringFd(m, RingFdKind.Err); break;
+            case FrontendRequest.SetVringEnable: SetVringEnable(VringState.Parse(p)); break;
+            case FrontendRequest.GetConfig: GetConfig(m, ConfigPayload.Parse(p)); break;
+            case FrontendRequest.SetConfig: SetConfig(ConfigPayload.Parse(p)); break;
+            case FrontendRequest.SetStatus: SetStatus(U64Payload.Parse(p)); break;
+            case FrontendRequest.GetStatus: GetStatus(m); break;
+            case FrontendRequest.ResetDevice: ResetDevice(); break;
+            case FrontendRequest.GetInflightFd: GetInflightFd(m, InflightDescription.Parse(p)); break;
+            case FrontendRequest.SetInflightFd: SetInflightFd(m, InflightDescription.Parse(p)); break;
+            case FrontendRequest.SetBackendReqFd: SetBackendReqFd(m); break;
+            case FrontendRequest.SetLogBase:
+            case FrontendRequest.SetLogFd:
+            case FrontendRequest.SetDeviceStateFd:
+            case FrontendRequest.CheckDeviceState:
+                throw new VhostUserProtocolException($"{m.Header}: not supported by this back-end (its protocol feature is never offered)");
+            default: HandleVendor(m); break;
+        }
+    }
+
+    /// <summary>RESET_OWNER is deprecated; the spec suggests treating it as "disable every ring".</summary>
+    private void DisableAllRings()
+    {
+        StopAllRings();
+        foreach (RingSlot ring in _rings)
+        {
+            ring.Enabled = false;
+        }
+    }
+
+    private bool Negotiated(VhostUserProtocolFeatures feature) => (AckedProtocolFeatures & feature) == feature;
+
+    private void Require(VhostUserProtocolFeatures feature, FrontendRequest request)
+    {
+        if (!Negotiated(feature))
+        {
+            throw new VhostUserProtocolException($"{request} needs protocol feature {feature}, which was not negotiated");
+        }
+    }
+
+    private void Reply(VhostUserMessage request, ReadOnlySpan<byte> payload, ReadOnlySpan<int> fds = default) =>
+        Reply(request.Header.Request, payload, fds);
+
+    private void Reply(uint request, ReadOnlySpan<byte> payload, ReadOnlySpan<int> fds = default)
+    {
+        _replied = true;
+        _connection.SendReply(request, payload, fds);
+    }
+}

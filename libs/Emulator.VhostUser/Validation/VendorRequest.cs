@@ -1,0 +1,10 @@
+namespace Emulator.VhostUser;
+
+/// <summary>
+/// A device-specific request (code at or above 1000) the device declares: its payload size range, how
+/// many fds it carries, and the vendor protocol-feature bit that must be negotiated before it is accepted.
+/// </summary>
+public sealed record VendorRequest(uint Code, uint MinPayloadSize, uint MaxPayloadSize, int FdCount, VhostUserProtocolFeatures RequiredFeature)
+{
+    public RequestRule Rule => new(PayloadKind.Range, MinPayloadSize, FdCount == 0 ? FdRule.None : FdRule.One, MaxPayloadSize);
+}
