@@ -98,7 +98,9 @@ public sealed unsafe class ByteRing : IDisposable
     /// <summary>
     /// Maps a ring a peer created, taking ownership of the three descriptors. Rejects a memfd that is
     /// not sealed against shrinking (a peer could truncate it and crash us with SIGBUS), a bad magic
-    /// or version, and a capacity that is not a power of two or does not fit the file.
+    /// or version, a capacity that is not a power of two or does not fit the file, and wake-up
+    /// descriptors that are not eventfds (/dev/zero in their place would be "always readable" and
+    /// turn every wait into a busy loop).
     /// </summary>
     public static ByteRing Attach(SafeFd memory, SafeFd dataAvailable, SafeFd spaceAvailable)
     {
@@ -106,6 +108,8 @@ public sealed unsafe class ByteRing : IDisposable
         EventFd? data = null;
         try
         {
+            RequireEventFd(dataAvailable, "data-available");
+            RequireEventFd(spaceAvailable, "space-available");
             if ((SealsOf(memory) & MemFdSeals.Shrink) == 0)
             {
                 throw new ByteRingException("byte ring memory is not sealed against shrinking");
@@ -158,6 +162,24 @@ public sealed unsafe class ByteRing : IDisposable
         Memory.Dispose();
         DataAvailable.Dispose();
         SpaceAvailable.Dispose();
+    }
+
+    private static void RequireEventFd(SafeFd fd, string role)
+    {
+        DescriptorKind kind;
+        try
+        {
+            kind = FdInfo.GetKind(fd);
+        }
+        catch (PosixException e)
+        {
+            throw new ByteRingException($"byte ring {role} descriptor cannot be examined: {e.Message}");
+        }
+
+        if (kind != DescriptorKind.EventFd)
+        {
+            throw new ByteRingException($"byte ring {role} descriptor is a {kind}, not an eventfd");
+        }
     }
 
     /// <summary>A descriptor that is not a memfd at all has no seals to ask for: say so in ring terms.</summary>

@@ -10,7 +10,9 @@ namespace Emulator.Chardev;
 /// while the ring toward the front-end is full. With a <see cref="ChardevMux"/> several front-ends
 /// share the backend (input to the focused one, C-a commands, output from all, optional stamps);
 /// without one there is exactly one front-end and bytes pass untouched.
-/// Events are raised on the pump's threads.
+/// Events are raised on the pump's threads, and so are the backend's Connected/Disconnected. A
+/// handler must not throw: if one does, the pump stops as for any other failure (see
+/// <see cref="Faulted"/>) and the process goes on.
 /// </summary>
 public sealed class ByteStreamPump : IDisposable
 {
@@ -23,7 +25,7 @@ public sealed class ByteStreamPump : IDisposable
     private readonly PumpMuxSink _sink;
     private readonly Lock _muxLock = new();
     private readonly Lock _writeLock = new();
-    private readonly StopSignal _stop = new();
+    private readonly StopEvent _stop = new();
     private readonly Thread _output;
     private readonly Thread _input;
     private int _started;
@@ -59,7 +61,11 @@ public sealed class ByteStreamPump : IDisposable
     /// <summary>C-a s: commit -snapshot disks.</summary>
     public event Action? CommitRequested;
 
-    /// <summary>A ring or the backend failed (e.g. a corrupt ring index); the pump has stopped.</summary>
+    /// <summary>
+    /// A ring, the backend or an event handler failed (e.g. a corrupt ring index); the pump has
+    /// stopped. Raised on the failing thread. With no handler, or when a handler throws too, the
+    /// failure is written to standard error so that it is never lost.
+    /// </summary>
     public event Action<Exception>? Faulted;
 
     /// <summary>The error that stopped the pump, if any.</summary>
@@ -106,19 +112,57 @@ public sealed class ByteStreamPump : IDisposable
         _stop.Dispose();
     }
 
+    /// <summary>The entry of both threads: no exception leaves it, since one would end the process.</summary>
     private void Run(Action loop)
     {
         try
         {
             loop();
         }
-        catch (IOException e)
+        catch (Exception e)
         {
-            // A ring the peer corrupted (ByteRingException) or a descriptor failure: stop both threads
-            // and report; the backend stays open until the owner disposes it.
+            // IOException: a ring the peer corrupted (ByteRingException) or a descriptor failure.
+            // Anything else is a bug or a throwing event handler (ours, or the backend's
+            // Connected/Disconnected running on this thread). Either way both threads stop and the
+            // fault is kept and reported; the backend stays open until the owner disposes it.
             Interlocked.CompareExchange(ref _fault, e, null);
             _stop.Set();
-            Faulted?.Invoke(e);
+            ReportFault(e);
+        }
+    }
+
+    private void ReportFault(Exception fault)
+    {
+        Action<Exception>? handlers = Faulted;
+        if (handlers is null)
+        {
+            WriteToStandardError($"chardev '{_backend.Id}': stopped: {fault}");
+            return;
+        }
+
+        foreach (Action<Exception> handler in handlers.GetInvocationList().Cast<Action<Exception>>())
+        {
+            try
+            {
+                handler(fault);
+            }
+            catch (Exception e)
+            {
+                WriteToStandardError($"chardev '{_backend.Id}': stopped: {fault.Message}; reporting it failed: {e}");
+            }
+        }
+    }
+
+    /// <summary>The last resort when nobody takes the report; a failure to write it has nowhere left to go.</summary>
+    private static void WriteToStandardError(string message)
+    {
+        try
+        {
+            Console.Error.WriteLine(message);
+        }
+        catch (IOException)
+        {
+            // Standard error itself is gone (closed pipe or terminal).
         }
     }
 

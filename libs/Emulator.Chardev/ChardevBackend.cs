@@ -1,3 +1,5 @@
+using Emulator.Posix;
+
 namespace Emulator.Chardev;
 
 /// <summary>
@@ -25,7 +27,7 @@ public abstract class ChardevBackend : IChardevBackend
 
     public bool IsConnected => Volatile.Read(ref _connected) != 0;
 
-    private protected StopSignal Stopping { get; } = new();
+    private protected StopEvent Stopping { get; } = new();
 
     public void Start()
     {

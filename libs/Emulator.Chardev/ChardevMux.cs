@@ -18,7 +18,7 @@ public sealed class ChardevMux
 
     public const byte DefaultEscapeChar = 0x01;
 
-    private static readonly byte[] Terminated = Encoding.ASCII.GetBytes("QEMU: Terminated\n\r");
+    private static ReadOnlySpan<byte> Terminated => "QEMU: Terminated\n\r"u8;
 
     private readonly TimeProvider _time;
     private readonly byte[] _help;

@@ -30,7 +30,7 @@ public sealed class FileBackend : ChardevBackend
     {
         if (_file is not null)
         {
-            FdIo.WriteAll(_file, data, Stopping);
+            Fd.WriteAll(_file, data, Stopping.Handle, -1);
         }
     }
 

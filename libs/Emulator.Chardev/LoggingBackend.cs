@@ -5,7 +5,9 @@ namespace Emulator.Chardev;
 /// <summary>
 /// <c>logfile=</c>: copies every byte front-ends write to a file (truncated at start unless
 /// <c>logappend=on</c>), whether or not the backend could deliver it. Logging is best effort, as in
-/// QEMU: a failed log write is reported once and never stops the chardev.
+/// QEMU: a failed log write is reported once and never stops the chardev. A log that stalls (a FIFO
+/// nobody drains) holds writers back like a slow peer would, but <see cref="Stop"/> interrupts the
+/// wait, and <see cref="Dispose"/> waits for a log write in progress to leave before closing the file.
 /// </summary>
 public sealed class LoggingBackend : IChardevBackend
 {
@@ -13,6 +15,10 @@ public sealed class LoggingBackend : IChardevBackend
     private readonly string _path;
     private readonly bool _append;
     private readonly Action<string> _report;
+    private readonly StopEvent _stopping = new();
+    private readonly object _gate = new();
+    private int _activeWrites;
+    private bool _disposed;
     private SafeFd? _log;
     private bool _failureReported;
 
@@ -46,7 +52,12 @@ public sealed class LoggingBackend : IChardevBackend
     public void Start()
     {
         // QEMU opens the log before the backend, so a bad log path fails the chardev.
-        _log ??= ChardevFiles.OpenForOutput(_path, _append);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _log ??= ChardevFiles.OpenForOutput(_path, _append);
+        }
+
         _inner.Start();
     }
 
@@ -54,30 +65,91 @@ public sealed class LoggingBackend : IChardevBackend
 
     public void Write(ReadOnlySpan<byte> data)
     {
-        if (_log is not null && !data.IsEmpty)
+        if (!data.IsEmpty && EnterWrite() is SafeFd log)
         {
             try
             {
-                Fd.WriteAll(_log, data);
+                WriteLog(log, data);
             }
-            catch (PosixException e)
+            finally
             {
-                if (!_failureReported)
-                {
-                    _report($"chardev '{Id}': writing log file '{_path}' failed: {e.Message}");
-                    _failureReported = true;
-                }
+                ExitWrite();
             }
         }
 
         _inner.Write(data);
     }
 
-    public void Stop() => _inner.Stop();
+    public void Stop()
+    {
+        _stopping.Set();
+        _inner.Stop();
+    }
 
     public void Dispose()
     {
+        Stop();
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            while (_activeWrites > 0)
+            {
+                Monitor.Wait(_gate);
+            }
+        }
+
         _inner.Dispose();
         _log?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private void WriteLog(SafeFd log, ReadOnlySpan<byte> data)
+    {
+        string? failure;
+        try
+        {
+            failure = Fd.WriteAll(log, data, _stopping.Handle, -1) == WriteAllResult.PeerGone ? "its reader went away" : null;
+        }
+        catch (PosixException e)
+        {
+            failure = e.Message;
+        }
+
+        if (failure is not null && !_failureReported)
+        {
+            _failureReported = true;
+            _report($"chardev '{Id}': writing log file '{_path}' failed: {failure}");
+        }
+    }
+
+    /// <summary>The log to write to, counted as in use until <see cref="ExitWrite"/>; null once stopped or without a log.</summary>
+    private SafeFd? EnterWrite()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _log is null || _stopping.IsSet)
+            {
+                return null;
+            }
+
+            _activeWrites++;
+            return _log;
+        }
+    }
+
+    private void ExitWrite()
+    {
+        lock (_gate)
+        {
+            if (--_activeWrites == 0)
+            {
+                Monitor.PulseAll(_gate);
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 
@@ -6,7 +7,7 @@ namespace Emulator.Chardev;
 /// <summary>The text C-a h prints, worded as QEMU's mux does (lines end in "\n\r" for raw terminals).</summary>
 public static class MuxHelp
 {
-    private static readonly string[] Lines =
+    private static readonly ImmutableArray<string> Lines =
     [
         "% h    print this help\n\r",
         "% x    exit emulator\n\r",

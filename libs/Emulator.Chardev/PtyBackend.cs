@@ -100,7 +100,7 @@ public sealed class PtyBackend : ChardevBackend
             return;
         }
 
-        if (FdIo.WriteAll(Master, data, Stopping) == FdIo.WriteOutcome.PeerGone)
+        if (Fd.WriteAll(Master, data, Stopping.Handle, -1) == WriteAllResult.PeerGone)
         {
             SetConnected(false);
         }

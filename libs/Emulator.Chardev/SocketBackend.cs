@@ -16,6 +16,9 @@ namespace Emulator.Chardev;
 /// </summary>
 public sealed class SocketBackend : ChardevBackend
 {
+    /// <summary>Pause before retrying an accept that failed for lack of descriptors or buffers.</summary>
+    private const int AcceptRetryMs = 100;
+
     private readonly SocketBackendSpec _spec;
     private readonly Action<string> _report;
     private readonly Lock _connectionLock = new();
@@ -162,11 +165,13 @@ public sealed class SocketBackend : ChardevBackend
         {
             try
             {
-                File.Delete(_socketFileToRemove);
+                // Our listener is closed, so the file is stale now, unless another server took the
+                // path meanwhile: that one answers the probe and keeps its file.
+                UnixSocket.RemoveStaleSocket(_socketFileToRemove);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Already gone or replaced: nothing of ours to clean up.
+                // Already gone or out of reach: nothing of ours left to clean up.
             }
         }
     }
@@ -222,10 +227,15 @@ public sealed class SocketBackend : ChardevBackend
         return true;
     }
 
-    /// <summary>Accepts the next client; null once stopped.</summary>
+    /// <summary>
+    /// Accepts the next client; null once stopped. A client that vanished between SYN and accept
+    /// (ECONNABORTED) is skipped at once; any other failure (EMFILE, ENFILE, ENOBUFS...) would
+    /// recur at once, so it is reported once and retried after <see cref="AcceptRetryMs"/>.
+    /// </summary>
     private Socket? Accept()
     {
         Socket listener = _listener ?? throw new InvalidOperationException("not listening");
+        bool failureReported = false;
         while (true)
         {
             try
@@ -236,9 +246,23 @@ public sealed class SocketBackend : ChardevBackend
             {
                 return null;
             }
-            catch (SocketException) when (!Stopping.IsSet)
+            catch (SocketException e) when (!Stopping.IsSet)
             {
-                // A client that vanished between SYN and accept (ECONNABORTED): wait for the next.
+                if (e.SocketErrorCode == SocketError.ConnectionAborted)
+                {
+                    continue;
+                }
+
+                if (!failureReported)
+                {
+                    _report($"chardev '{Id}': accepting a connection failed: {e.Message}; retrying");
+                    failureReported = true;
+                }
+
+                if (!Stopping.Sleep(AcceptRetryMs))
+                {
+                    return null;
+                }
             }
         }
     }

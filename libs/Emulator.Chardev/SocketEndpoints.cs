@@ -15,7 +15,7 @@ internal static class SocketEndpoints
         string name;
         if (address is UnixSocketAddressSpec unix)
         {
-            RemoveSocketFile(unix.Path);
+            RemoveStaleSocketFile(unix.Path);
             socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             endPoint = new UnixDomainSocketEndPoint(unix.Path);
             name = $"Failed to bind socket to {unix.Path}";
@@ -107,31 +107,24 @@ internal static class SocketEndpoints
         }
     }
 
-    /// <summary>QEMU unlinks the path before binding; we only remove a socket, never another kind of file.</summary>
-    private static void RemoveSocketFile(string path)
+    /// <summary>
+    /// QEMU unlinks the path before binding; we only remove a socket nobody listens on (see
+    /// <see cref="UnixSocket.RemoveStaleSocket"/>). A live server's socket or any other kind of file
+    /// stays, and the bind then fails with "Address already in use".
+    /// </summary>
+    private static void RemoveStaleSocketFile(string path)
     {
-        SafeFd probe;
         try
         {
-            probe = PosixFile.Open(path, OpenFlags.PathOnly | OpenFlags.NoFollow | OpenFlags.CloseOnExec);
-        }
-        catch (PosixException e) when (e.Errno == Errno.ENOENT)
-        {
-            return;
+            UnixSocket.RemoveStaleSocket(path);
         }
         catch (PosixException e)
         {
             throw new ChardevException($"Failed to bind socket to {path}: {e.Message}", e);
         }
-
-        using (probe)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (PosixFile.GetKind(probe) != FileKind.Socket)
-            {
-                throw new ChardevException($"Failed to bind socket to {path}: Address already in use");
-            }
+            throw new ChardevException($"Failed to bind socket to {path}: {e.Message}", e);
         }
-
-        File.Delete(path);
     }
 }

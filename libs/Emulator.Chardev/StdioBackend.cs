@@ -81,7 +81,7 @@ public sealed class StdioBackend : ChardevBackend
     {
         if (_out is not null)
         {
-            FdIo.WriteAll(_out.Handle, data, Stopping);
+            Fd.WriteAll(_out.Handle, data, Stopping.Handle, -1);
         }
     }
 

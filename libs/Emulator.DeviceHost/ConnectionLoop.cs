@@ -40,22 +40,20 @@ public sealed class ConnectionLoop
     /// </summary>
     public void ServeListener(SafeFd listener, CancellationToken stop)
     {
-        using var wake = new EventFd();
-        using CancellationTokenRegistration registration = stop.Register(() => wake.Signal());
-        Span<PollFd> fds = stackalloc PollFd[2];
+        // The token turned into a descriptor that poll can wait on next to the listener.
+        using var stopped = new StopEvent();
+        using CancellationTokenRegistration registration = stop.Register(stopped.Set);
         while (!stop.IsCancellationRequested)
         {
-            fds[0] = new PollFd(listener.Number, PollEvents.In);
-            fds[1] = new PollFd(wake.Handle.Number, PollEvents.In);
-            Poller.Wait(fds, -1);
-            if (stop.IsCancellationRequested)
+            int revents = stopped.Wait(listener, PollEvents.In, -1);
+            if (revents < 0 || stop.IsCancellationRequested)
             {
                 break;
             }
 
-            if ((fds[0].Revents & (PollEvents.Err | PollEvents.Nval)) != 0)
+            if ((revents & (PollEvents.Err | PollEvents.Nval)) != 0)
             {
-                throw new IOException($"listening socket failed (poll revents 0x{fds[0].Revents:x})");
+                throw new IOException($"listening socket failed (poll revents 0x{revents:x})");
             }
 
             using SafeFd? connection = UnixSocket.Accept(listener);

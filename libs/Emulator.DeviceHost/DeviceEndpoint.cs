@@ -66,7 +66,7 @@ public sealed class DeviceEndpoint : IDisposable
         }
 
         (int domain, int type) = QueryOrExplain(fd);
-        if (domain != SocketOptions.AF_UNIX || type != SocketOptions.SOCK_STREAM)
+        if (domain != UnixSocket.DomainUnix || type != UnixSocket.TypeStream)
         {
             throw new DeviceServerStartException($"--fd {fd}: not a UNIX stream socket (domain {domain}, type {type})");
         }
@@ -86,11 +86,13 @@ public sealed class DeviceEndpoint : IDisposable
         }
     }
 
+    /// <summary>Asks through a non-owning handle: nothing is closed if the descriptor is rejected.</summary>
     private static (int Domain, int Type) QueryOrExplain(int fd)
     {
+        using var probe = new SafeFd(fd, ownsHandle: false);
         try
         {
-            return SocketOptions.Query(fd);
+            return UnixSocket.GetSocketType(probe);
         }
         catch (PosixException e) when (e.Errno == Errno.ENOTSOCK)
         {
@@ -100,7 +102,9 @@ public sealed class DeviceEndpoint : IDisposable
 
     /// <summary>
     /// Best effort: a socket file left behind is harmless (the next Listen replaces a stale one),
-    /// so failing to delete it must not turn a clean exit into a failure.
+    /// so failing to delete it must not turn a clean exit into a failure. Our listener is closed by
+    /// now, so the file is stale unless another server took the path meanwhile; that one answers the
+    /// probe and keeps its file.
     /// </summary>
     private void RemoveSocketFile()
     {
@@ -108,14 +112,12 @@ public sealed class DeviceEndpoint : IDisposable
         {
             if (SocketPath is not null)
             {
-                File.Delete(SocketPath);
+                UnixSocket.RemoveStaleSocket(SocketPath);
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            // Left behind; see above.
         }
     }
 }

@@ -126,14 +126,11 @@ public sealed unsafe class GuestMemory : IDisposable
             return false;
         }
 
-        ulong cursor = address;
-        while (!destination.IsEmpty)
+        var segments = new GuestSegments(this, address, (ulong)destination.Length);
+        while (segments.MoveNext(out GuestRegion? r, out ulong at, out int n))
         {
-            GuestRegion r = FindRegion(cursor)!;
-            int n = (int)Math.Min((ulong)destination.Length, r.End - cursor);
-            r.GetSpan(cursor, n).CopyTo(destination);
+            r.GetSpan(at, n).CopyTo(destination);
             destination = destination[n..];
-            cursor += (ulong)n;
         }
 
         return true;
@@ -146,14 +143,11 @@ public sealed unsafe class GuestMemory : IDisposable
             return false;
         }
 
-        ulong cursor = address;
-        while (!source.IsEmpty)
+        var segments = new GuestSegments(this, address, (ulong)source.Length);
+        while (segments.MoveNext(out GuestRegion? r, out ulong at, out int n))
         {
-            GuestRegion r = FindRegion(cursor)!;
-            int n = (int)Math.Min((ulong)source.Length, r.End - cursor);
-            source[..n].CopyTo(r.GetSpan(cursor, n));
+            source[..n].CopyTo(r.GetSpan(at, n));
             source = source[n..];
-            cursor += (ulong)n;
         }
 
         return true;
@@ -167,15 +161,10 @@ public sealed unsafe class GuestMemory : IDisposable
             throw new GuestMemoryException(address, length);
         }
 
-        ulong cursor = address;
-        ulong remaining = length;
-        while (remaining != 0)
+        var segments = new GuestSegments(this, address, length);
+        while (segments.MoveNext(out GuestRegion? r, out ulong at, out int n))
         {
-            GuestRegion r = FindRegion(cursor)!;
-            int n = (int)Math.Min(Math.Min(remaining, r.End - cursor), int.MaxValue);
-            r.GetSpan(cursor, n).Clear();
-            remaining -= (ulong)n;
-            cursor += (ulong)n;
+            r.GetSpan(at, n).Clear();
         }
     }
 
@@ -201,12 +190,19 @@ public sealed unsafe class GuestMemory : IDisposable
         where T : unmanaged
     {
         T value = default;
+
+        // SAFETY: the span covers exactly the sizeof(T) bytes of a stack local that outlives it; T is
+        // unmanaged, so any byte pattern the guest wrote is a valid T.
         Read(address, new Span<byte>(&value, sizeof(T)));
         return value;
     }
 
     public void Write<T>(ulong address, T value)
-        where T : unmanaged => Write(address, new ReadOnlySpan<byte>(&value, sizeof(T)));
+        where T : unmanaged
+    {
+        // SAFETY: the span covers exactly the sizeof(T) bytes of the by-value parameter, alive for the call.
+        Write(address, new ReadOnlySpan<byte>(&value, sizeof(T)));
+    }
 
     public ushort ReadU16(ulong address) => BinaryPrimitives.ReadUInt16LittleEndian(Bytes<ushort>(address));
 

@@ -58,15 +58,30 @@ public sealed unsafe class GuestRegion : IDisposable
 
     /// <summary>
     /// Maps a region a peer described (vhost-user memory region). Checks the fd is big enough for
-    /// mapOffset + size, so touching any byte of the region can never raise SIGBUS.
+    /// mapOffset + size and is sealed against shrinking (<see cref="MemFd.IsSealedAgainstShrinking"/>),
+    /// so touching any byte of the region can never raise SIGBUS, now or after the peer truncates the file.
     /// Takes ownership of <paramref name="fd"/> on success; on failure the caller still owns it.
     /// </summary>
-    public static GuestRegion FromFd(SafeFd fd, ulong guestBase, ulong size, ulong userAddress, ulong mapOffset)
+    public static GuestRegion FromFd(SafeFd fd, ulong guestBase, ulong size, ulong userAddress, ulong mapOffset) =>
+        FromFd(fd, guestBase, size, userAddress, mapOffset, allowUnsealed: false);
+
+    /// <summary>
+    /// As <see cref="FromFd(SafeFd, ulong, ulong, ulong, ulong)"/>; <paramref name="allowUnsealed"/> also accepts an
+    /// fd that is not sealed against shrinking (QEMU's memory-backend-file, or memory-backend-memfd with seal=off).
+    /// Only for a trusted peer: if it truncates the file, touching the lost pages kills this process with SIGBUS.
+    /// </summary>
+    public static GuestRegion FromFd(SafeFd fd, ulong guestBase, ulong size, ulong userAddress, ulong mapOffset, bool allowUnsealed)
     {
         CheckLayout(guestBase, size);
         if (!GuestRange.TryEnd(mapOffset, size, out ulong mapLength) || !GuestRange.TryEnd(userAddress, size, out _))
         {
             throw new GuestMemoryException($"region mmap offset 0x{mapOffset:x} + size 0x{size:x} overflows");
+        }
+
+        // Seals first: once the size cannot shrink, the size checked next stays true.
+        if (!allowUnsealed && !MemFd.IsSealedAgainstShrinking(fd, out string problem))
+        {
+            throw new GuestMemoryException($"region fd refused: {problem}");
         }
 
         long fileSize = Posix.Fd.GetSize(fd);
@@ -83,7 +98,12 @@ public sealed unsafe class GuestRegion : IDisposable
     public bool Contains(ulong address, ulong length) => GuestRange.Contains(GuestBase, Size, address, length);
 
     /// <summary>Host pointer to a guest address inside this region; callers have checked the range.</summary>
-    internal byte* HostPointer(ulong address) => _mapping.Pointer + _mapOffset + (address - GuestBase);
+    internal byte* HostPointer(ulong address)
+    {
+        // SAFETY: only arithmetic here; every caller has checked [address, +length) lies in the region, and
+        // the mapping covers mapOffset + Size bytes, so the result points into it.
+        return _mapping.Pointer + _mapOffset + (address - GuestBase);
+    }
 
     /// <summary>A span over [address, address+length) of this region, bounds-checked.</summary>
     public Span<byte> GetSpan(ulong address, int length)

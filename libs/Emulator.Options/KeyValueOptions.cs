@@ -48,7 +48,7 @@ public sealed class KeyValueOptions
                 }
                 else
                 {
-                    pairs.Add(new(element, "on"));
+                    AddUnique(pairs, element, "on");
                 }
 
                 continue;
@@ -60,12 +60,7 @@ public sealed class KeyValueOptions
                 throw new OptionsException($"Invalid parameter '{element}': empty key");
             }
 
-            if (pairs.Any(p => p.Key == key))
-            {
-                throw new OptionsException($"Parameter '{key}' given more than once");
-            }
-
-            pairs.Add(new(key, element[(eq + 1)..]));
+            AddUnique(pairs, key, element[(eq + 1)..]);
         }
 
         return new KeyValueOptions(pairs);
@@ -171,6 +166,20 @@ public sealed class KeyValueOptions
                 throw new OptionsException($"Invalid parameter '{p.Key}'");
             }
         }
+    }
+
+    /// <summary>
+    /// Every way of naming a key (<c>k=v</c>, bare <c>k</c>, the implied first key) counts, so
+    /// <c>server=off,server</c> is an error rather than a silent first-wins.
+    /// </summary>
+    private static void AddUnique(List<KeyValuePair<string, string>> pairs, string key, string value)
+    {
+        if (pairs.Exists(p => p.Key == key))
+        {
+            throw new OptionsException($"Parameter '{key}' given more than once");
+        }
+
+        pairs.Add(new(key, value));
     }
 
     private static List<string> Split(string text)

@@ -14,11 +14,11 @@ public sealed unsafe class Epoll : IDisposable
 
     public SafeFd Handle => _fd;
 
-    public void Add(SafeFd fd, uint events, ulong data) => Control(Flags.EPOLL_CTL_ADD, fd.Number, events, data, "epoll_ctl(ADD)");
+    public void Add(SafeFd fd, uint events, ulong data) => Control(Flags.EPOLL_CTL_ADD, fd, events, data, "epoll_ctl(ADD)");
 
-    public void Modify(SafeFd fd, uint events, ulong data) => Control(Flags.EPOLL_CTL_MOD, fd.Number, events, data, "epoll_ctl(MOD)");
+    public void Modify(SafeFd fd, uint events, ulong data) => Control(Flags.EPOLL_CTL_MOD, fd, events, data, "epoll_ctl(MOD)");
 
-    public void Remove(SafeFd fd) => Control(Flags.EPOLL_CTL_DEL, fd.Number, 0, 0, "epoll_ctl(DEL)");
+    public void Remove(SafeFd fd) => Control(Flags.EPOLL_CTL_DEL, fd, 0, 0, "epoll_ctl(DEL)");
 
     /// <summary>Waits for events; returns how many entries of <paramref name="events"/> were filled.</summary>
     public int Wait(Span<EpollEvent> events, int timeoutMs)
@@ -26,9 +26,11 @@ public sealed unsafe class Epoll : IDisposable
         while (true)
         {
             int n;
+
+            // SAFETY: the span is pinned for the call and epoll_wait fills at most events.Length entries.
             fixed (EpollEvent* p = events)
             {
-                n = LibC.epoll_wait(_fd.Number, p, events.Length, timeoutMs);
+                n = LibC.epoll_wait(_fd, p, events.Length, timeoutMs);
             }
 
             if (n >= 0)
@@ -46,10 +48,12 @@ public sealed unsafe class Epoll : IDisposable
 
     public void Dispose() => _fd.Dispose();
 
-    private void Control(int op, int fd, uint events, ulong data, string call)
+    private void Control(int op, SafeFd fd, uint events, ulong data, string call)
     {
         EpollEvent ev = new() { Events = events, Data = data };
-        if (LibC.epoll_ctl(_fd.Number, op, fd, &ev) < 0)
+
+        // SAFETY: &ev points at a stack local that outlives the call; epoll_ctl only reads it.
+        if (LibC.epoll_ctl(_fd, op, fd, &ev) < 0)
         {
             throw PosixException.FromLastError(call);
         }

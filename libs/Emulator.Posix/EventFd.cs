@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Emulator.Posix;
 
 /// <summary>
@@ -6,17 +8,30 @@ namespace Emulator.Posix;
 /// </summary>
 public sealed unsafe class EventFd : IDisposable
 {
+    private const int CounterSize = sizeof(ulong);
+
     public EventFd(bool semaphore = false)
     {
         int flags = Flags.EFD_CLOEXEC | Flags.EFD_NONBLOCK | (semaphore ? Flags.EFD_SEMAPHORE : 0);
         Handle = Fd.Check(LibC.eventfd(0, flags), "eventfd");
     }
 
-    /// <summary>Adopts an eventfd received from a peer (it is made non-blocking).</summary>
+    /// <summary>
+    /// Adopts an eventfd received from a peer (it is made non-blocking). Throws <see cref="ArgumentException"/>
+    /// when <paramref name="handle"/> is not an eventfd: a file or socket in its place would turn every
+    /// signal into a write into it. Takes ownership of the handle only on success.
+    /// </summary>
     public EventFd(SafeFd handle)
     {
-        Handle = handle;
+        ArgumentNullException.ThrowIfNull(handle);
+        DescriptorKind kind = FdInfo.GetKind(handle);
+        if (kind != DescriptorKind.EventFd)
+        {
+            throw new ArgumentException($"descriptor {handle.Number} is a {kind}, not an eventfd", nameof(handle));
+        }
+
         Fd.SetNonBlocking(handle, true);
+        Handle = handle;
     }
 
     public SafeFd Handle { get; }
@@ -27,13 +42,19 @@ public sealed unsafe class EventFd : IDisposable
         ulong v = value;
         while (true)
         {
-            nint n = LibC.write(Handle.Number, (byte*)&v, 8);
-            if (n == 8)
+            // SAFETY: &v is a stack local of exactly the 8 bytes write reads, alive for the call.
+            nint n = LibC.write(Handle, (byte*)&v, CounterSize);
+            if (n == CounterSize)
             {
                 return;
             }
 
-            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            if (n >= 0)
+            {
+                throw new IOException($"write(eventfd) took {n} bytes instead of {CounterSize}: the descriptor is not an eventfd");
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
             if (errno == Errno.EINTR)
             {
                 continue;
@@ -55,14 +76,21 @@ public sealed unsafe class EventFd : IDisposable
         ulong v = 0;
         while (true)
         {
-            nint n = LibC.read(Handle.Number, (byte*)&v, 8);
-            if (n == 8)
+            // SAFETY: &v is a stack local of exactly the 8 bytes read may write, alive for the call.
+            nint n = LibC.read(Handle, (byte*)&v, CounterSize);
+            if (n == CounterSize)
             {
                 value = v;
                 return true;
             }
 
-            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            // An eventfd read is all 8 bytes or an error; anything else means it is not an eventfd.
+            if (n >= 0)
+            {
+                throw new IOException($"read(eventfd) returned {n} bytes instead of {CounterSize}: the descriptor is not an eventfd");
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
             if (errno == Errno.EINTR)
             {
                 continue;

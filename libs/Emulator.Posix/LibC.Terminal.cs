@@ -6,29 +6,29 @@ namespace Emulator.Posix;
 internal static unsafe partial class LibC
 {
     [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int tcgetattr(int fd, TerminalAttributes* termios);
+    internal static partial int tcgetattr(SafeFd fd, TerminalAttributes* termios);
 
     [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int tcsetattr(int fd, int optionalActions, TerminalAttributes* termios);
+    internal static partial int tcsetattr(SafeFd fd, int optionalActions, TerminalAttributes* termios);
 
     [LibraryImport(Lib)]
     internal static partial void cfmakeraw(TerminalAttributes* termios);
 
     [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int isatty(int fd);
+    internal static partial int isatty(SafeFd fd);
 
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int posix_openpt(int flags);
 
     [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int grantpt(int fd);
+    internal static partial int grantpt(SafeFd fd);
 
     [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int unlockpt(int fd);
+    internal static partial int unlockpt(SafeFd fd);
 
     /// <summary>Returns 0 or an error number (it does not use errno).</summary>
     [LibraryImport(Lib)]
-    internal static partial int ptsname_r(int fd, byte* buf, nuint buflen);
+    internal static partial int ptsname_r(SafeFd fd, byte* buf, nuint buflen);
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int open(string path, int flags, uint mode);

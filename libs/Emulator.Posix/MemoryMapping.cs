@@ -2,17 +2,6 @@ using System.Runtime.InteropServices;
 
 namespace Emulator.Posix;
 
-/// <summary>mmap protection bits.</summary>
-[Flags]
-public enum Protection
-{
-    None = 0,
-    Read = 1,
-    Write = 2,
-    Exec = 4,
-    ReadWrite = Read | Write,
-}
-
 /// <summary>
 /// An mmap'ed range, unmapped exactly once when disposed or finalized. Readers must not outlive it:
 /// owners (guest memory, rings) dispose it only after every user has stopped.
@@ -44,7 +33,7 @@ public sealed unsafe class MemoryMapping : SafeHandle
     {
         ArgumentOutOfRangeException.ThrowIfZero(length);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        nint p = LibC.mmap(0, checked((nuint)length), (int)protection, MAP_SHARED | MAP_NORESERVE, fd.Number, offset);
+        nint p = LibC.mmap(0, checked((nuint)length), (int)protection, MAP_SHARED | MAP_NORESERVE, fd, offset);
         if (p == MapFailed)
         {
             throw PosixException.FromLastError("mmap");
@@ -57,7 +46,7 @@ public sealed unsafe class MemoryMapping : SafeHandle
     public static MemoryMapping MapAnonymous(ulong length, Protection protection = Protection.ReadWrite)
     {
         ArgumentOutOfRangeException.ThrowIfZero(length);
-        nint p = LibC.mmap(0, checked((nuint)length), (int)protection, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        nint p = LibC.mmap_anonymous(0, checked((nuint)length), (int)protection, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MapFailed)
         {
             throw PosixException.FromLastError("mmap");
@@ -87,6 +76,7 @@ public sealed unsafe class MemoryMapping : SafeHandle
             throw new ArgumentOutOfRangeException(nameof(offset));
         }
 
+        // SAFETY: [offset, offset+length) was checked to lie inside this mapping, so mprotect touches only our pages.
         if (LibC.mprotect(handle + (nint)offset, (nuint)length, (int)protection) < 0)
         {
             throw PosixException.FromLastError("mprotect");

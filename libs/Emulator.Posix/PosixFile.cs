@@ -22,16 +22,5 @@ public static unsafe class PosixFile
         }
     }
 
-    public static FileKind GetKind(SafeFd fd)
-    {
-        byte* stat = stackalloc byte[144];
-        if (LibC.fstat(fd.Number, stat) < 0)
-        {
-            throw PosixException.FromLastError("fstat");
-        }
-
-        // SAFETY: x86-64 struct stat is 144 bytes with st_mode (u32) at offset 24.
-        uint mode = *(uint*)(stat + 24);
-        return (FileKind)(mode & 0xF000);
-    }
+    public static FileKind GetKind(SafeFd fd) => (FileKind)(Fd.Stat(fd).Mode & 0xF000);
 }

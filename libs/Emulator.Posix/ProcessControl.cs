@@ -29,6 +29,8 @@ public static class ProcessControl
     public static unsafe int GetParentDeathSignal()
     {
         int sig = 0;
+
+        // SAFETY: PR_GET_PDEATHSIG stores one int at the address of this stack local, which outlives the call.
         if (LibC.prctl(PR_GET_PDEATHSIG, (nuint)(&sig), 0, 0, 0) < 0)
         {
             throw PosixException.FromLastError("prctl(PR_GET_PDEATHSIG)");
@@ -40,6 +42,8 @@ public static class ProcessControl
     /// <summary>Names the calling thread (15 bytes shown by ps/top).</summary>
     public static unsafe void SetThreadName(string name)
     {
+        // SAFETY: PR_SET_NAME reads at most 16 bytes; the buffer is 16 zeroed bytes with at most 15 written,
+        // so the name is always NUL-terminated inside it.
         byte* buf = stackalloc byte[16];
         new Span<byte>(buf, 16).Clear();
         System.Text.Encoding.UTF8.GetBytes(name.AsSpan(0, Math.Min(name.Length, 15)), new Span<byte>(buf, 15));
@@ -58,6 +62,6 @@ public static class ProcessControl
         }
 
         int errno = Marshal.GetLastPInvokeError();
-        return errno == 3 /* ESRCH */ ? false : throw new PosixException("kill", errno);
+        return errno == Errno.ESRCH ? false : throw new PosixException("kill", errno);
     }
 }

@@ -26,12 +26,12 @@ public sealed unsafe class PseudoTerminal : IDisposable
         SafeFd master = Fd.Check(LibC.posix_openpt(OpenFlags.ReadWrite | OpenFlags.NoControllingTerminal | OpenFlags.CloseOnExec), "posix_openpt");
         try
         {
-            if (LibC.grantpt(master.Number) < 0)
+            if (LibC.grantpt(master) < 0)
             {
                 throw PosixException.FromLastError("grantpt");
             }
 
-            if (LibC.unlockpt(master.Number) < 0)
+            if (LibC.unlockpt(master) < 0)
             {
                 throw PosixException.FromLastError("unlockpt");
             }
@@ -39,7 +39,7 @@ public sealed unsafe class PseudoTerminal : IDisposable
             // SAFETY: ptsname_r writes at most 256 bytes including the NUL (ERANGE otherwise), so the
             // string read back below ends inside the buffer.
             byte* name = stackalloc byte[256];
-            int error = LibC.ptsname_r(master.Number, name, 256);
+            int error = LibC.ptsname_r(master, name, 256);
             if (error != 0)
             {
                 throw new PosixException("ptsname_r", error);

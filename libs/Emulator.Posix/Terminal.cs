@@ -5,14 +5,14 @@ public static unsafe class Terminal
 {
     private const int TCSANOW = 0;
 
-    public static bool IsTerminal(SafeFd fd) => LibC.isatty(fd.Number) == 1;
+    public static bool IsTerminal(SafeFd fd) => LibC.isatty(fd) == 1;
 
     public static TerminalAttributes GetAttributes(SafeFd fd)
     {
         TerminalAttributes attributes = default;
 
         // SAFETY: a stack local of exactly glibc's struct termios layout (60 bytes), written by the call.
-        if (LibC.tcgetattr(fd.Number, &attributes) < 0)
+        if (LibC.tcgetattr(fd, &attributes) < 0)
         {
             throw PosixException.FromLastError("tcgetattr");
         }
@@ -26,7 +26,7 @@ public static unsafe class Terminal
         TerminalAttributes copy = attributes;
 
         // SAFETY: a stack copy in struct termios layout, only read by the call.
-        while (LibC.tcsetattr(fd.Number, TCSANOW, &copy) < 0)
+        while (LibC.tcsetattr(fd, TCSANOW, &copy) < 0)
         {
             int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             if (errno != Errno.EINTR)

@@ -24,6 +24,8 @@ public unsafe struct TerminalAttributes : IEquatable<TerminalAttributes>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, ControlCharCount);
+
+        // SAFETY: index was checked against the fixed buffer's length above.
         return _controlChars[index];
     }
 
@@ -31,6 +33,8 @@ public unsafe struct TerminalAttributes : IEquatable<TerminalAttributes>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, ControlCharCount);
+
+        // SAFETY: index was checked against the fixed buffer's length above.
         _controlChars[index] = value;
     }
 
@@ -43,6 +47,7 @@ public unsafe struct TerminalAttributes : IEquatable<TerminalAttributes>
             return false;
         }
 
+        // SAFETY: i stays below the fixed buffers' common length.
         for (int i = 0; i < ControlCharCount; i++)
         {
             if (_controlChars[i] != other._controlChars[i])

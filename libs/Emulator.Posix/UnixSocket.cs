@@ -12,12 +12,28 @@ public static unsafe class UnixSocket
     /// <summary>Most descriptors one message may carry (vhost-user sends at most 8).</summary>
     public const int MaxFdsPerMessage = 16;
 
+    /// <summary>How long <see cref="Connect(string)"/> waits for a listener with a full backlog to accept.</summary>
+    public const int DefaultConnectTimeoutMs = 5000;
+
+    /// <summary>How long the stale-socket probe waits: a server too busy to take a connection this fast is alive.</summary>
+    public const int StaleProbeTimeoutMs = 1000;
+
+    /// <summary>AF_UNIX, as <see cref="GetSocketType"/> reports it.</summary>
+    public const int DomainUnix = Flags.AF_UNIX;
+
+    /// <summary>SOCK_STREAM, as <see cref="GetSocketType"/> reports it.</summary>
+    public const int TypeStream = Flags.SOCK_STREAM;
+
+    /// <summary>SOCK_SEQPACKET, as <see cref="GetSocketType"/> reports it.</summary>
+    public const int TypeSeqPacket = Flags.SOCK_SEQPACKET;
+
     private const int SockaddrUnSize = 110;
     private const int PathMax = 107;
 
     /// <summary>A connected pair, both ends close-on-exec.</summary>
     public static (SafeFd A, SafeFd B) CreatePair()
     {
+        // SAFETY: socketpair writes exactly two ints into the two-int stack buffer.
         int* sv = stackalloc int[2];
         if (LibC.socketpair(Flags.AF_UNIX, Flags.SOCK_STREAM | Flags.SOCK_CLOEXEC, 0, sv) < 0)
         {
@@ -27,24 +43,25 @@ public static unsafe class UnixSocket
         return (new SafeFd(sv[0]), new SafeFd(sv[1]));
     }
 
-    /// <summary>Binds and listens on <paramref name="path"/>, replacing a stale socket file there.</summary>
+    /// <summary>Binds and listens on <paramref name="path"/>, replacing a stale socket file there (<see cref="RemoveStaleSocket"/>).</summary>
     public static SafeFd Listen(string path, int backlog = 1)
     {
+        // SAFETY: a sockaddr_un-sized stack buffer, filled (bounds-checked) by FillAddress; bind only reads len bytes.
+        byte* addr = stackalloc byte[SockaddrUnSize];
+        uint len = FillAddress(addr, path);
         SafeFd fd = Fd.Check(LibC.socket(Flags.AF_UNIX, Flags.SOCK_STREAM | Flags.SOCK_CLOEXEC, 0), "socket");
         try
         {
-            byte* addr = stackalloc byte[SockaddrUnSize];
-            uint len = FillAddress(addr, path);
-            if (LibC.bind(fd.Number, addr, len) < 0)
+            if (LibC.bind(fd, addr, len) < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno != Errno.EADDRINUSE || !RemoveStaleSocket(path) || LibC.bind(fd.Number, addr, len) < 0)
+                if (errno != Errno.EADDRINUSE || !RemoveStaleSocket(path) || LibC.bind(fd, addr, len) < 0)
                 {
                     throw new PosixException($"bind({path})", errno == Errno.EADDRINUSE ? errno : Marshal.GetLastPInvokeError());
                 }
             }
 
-            if (LibC.listen(fd.Number, backlog) < 0)
+            if (LibC.listen(fd, backlog) < 0)
             {
                 throw PosixException.FromLastError("listen");
             }
@@ -63,7 +80,7 @@ public static unsafe class UnixSocket
     {
         while (true)
         {
-            int fd = LibC.accept4(listener.Number, null, null, Flags.SOCK_CLOEXEC);
+            int fd = LibC.accept4(listener, null, null, Flags.SOCK_CLOEXEC);
             if (fd >= 0)
             {
                 return new SafeFd(fd);
@@ -84,22 +101,115 @@ public static unsafe class UnixSocket
         }
     }
 
-    public static SafeFd Connect(string path)
+    /// <summary>Connects, waiting at most <see cref="DefaultConnectTimeoutMs"/> for a busy listener.</summary>
+    public static SafeFd Connect(string path) => Connect(path, DefaultConnectTimeoutMs);
+
+    /// <summary>
+    /// Connects to the socket at <paramref name="path"/>. A listener whose backlog is full (alive but not
+    /// accepting) makes connect wait; after <paramref name="timeoutMs"/> (-1: forever) it fails with a
+    /// <see cref="PosixException"/> carrying ETIMEDOUT. Nobody listening fails at once (ECONNREFUSED).
+    /// AF_UNIX differs from TCP here: a non-blocking connect to a full backlog fails with EAGAIN instead
+    /// of going in progress, and poll on the unconnected socket reports POLLOUT|POLLHUP at once, so the
+    /// wait uses the kernel's own bound on a blocking connect (SO_SNDTIMEO), restored afterwards.
+    /// </summary>
+    public static SafeFd Connect(string path, int timeoutMs)
     {
-        SafeFd fd = Fd.Check(LibC.socket(Flags.AF_UNIX, Flags.SOCK_STREAM | Flags.SOCK_CLOEXEC, 0), "socket");
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeoutMs, -1);
+
+        // SAFETY: a sockaddr_un-sized stack buffer, filled (bounds-checked) by FillAddress; connect only reads len bytes.
         byte* addr = stackalloc byte[SockaddrUnSize];
         uint len = FillAddress(addr, path);
-        while (LibC.connect(fd.Number, addr, len) < 0)
+        SafeFd fd = Fd.Check(LibC.socket(Flags.AF_UNIX, Flags.SOCK_STREAM | Flags.SOCK_CLOEXEC, 0), "socket");
+        try
         {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != Errno.EINTR)
+            long deadline = timeoutMs < 0 ? long.MaxValue : System.Diagnostics.Stopwatch.GetTimestamp() + (timeoutMs * System.Diagnostics.Stopwatch.Frequency / 1000);
+            while (true)
             {
-                fd.Dispose();
+                // SO_SNDTIMEO of 0 means "forever", so a bounded wait is at least 1 ms.
+                int wait = Fd.RemainingMs(deadline);
+                SetSendTimeout(fd, wait < 0 ? 0 : Math.Max(wait, 1));
+                if (LibC.connect(fd, addr, len) == 0)
+                {
+                    break;
+                }
+
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Errno.EINTR)
+                {
+                    continue;
+                }
+
+                if (errno is Errno.EAGAIN or Errno.EINPROGRESS)
+                {
+                    if (timeoutMs < 0)
+                    {
+                        continue;
+                    }
+
+                    throw new PosixException($"connect({path}) after {timeoutMs} ms", Errno.ETIMEDOUT);
+                }
+
                 throw new PosixException($"connect({path})", errno);
             }
-        }
 
-        return fd;
+            SetSendTimeout(fd, 0);
+            return fd;
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Removes the socket file at <paramref name="path"/> if nobody listens on it (left by a dead server).
+    /// True when the path is free now (removed, or already gone); false when a server answers or is too busy
+    /// to answer within <see cref="StaleProbeTimeoutMs"/>, or when the path is not a socket (never removed).
+    /// </summary>
+    public static bool RemoveStaleSocket(string path)
+    {
+        try
+        {
+            using SafeFd probe = Connect(path, StaleProbeTimeoutMs);
+            return false;
+        }
+        catch (PosixException e) when (e.Errno == Errno.ENOENT)
+        {
+            return true;
+        }
+        catch (PosixException e) when (e.Errno == Errno.ECONNREFUSED)
+        {
+            // connect also refuses a path that is not a socket at all: that file is someone else's.
+            if (!IsSocketFile(path))
+            {
+                return false;
+            }
+
+            File.Delete(path);
+            return true;
+        }
+        catch (PosixException e) when (e.Errno == Errno.ETIMEDOUT)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The socket's (domain, type), e.g. (<see cref="DomainUnix"/>, <see cref="TypeStream"/>). Throws <see cref="PosixException"/> (ENOTSOCK for a non-socket).</summary>
+    public static (int Domain, int Type) GetSocketType(SafeFd fd) =>
+        (GetIntOption(fd, Flags.SO_DOMAIN, "SO_DOMAIN"), GetIntOption(fd, Flags.SO_TYPE, "SO_TYPE"));
+
+    /// <summary>True for an AF_UNIX SOCK_STREAM socket; false for any other socket or a non-socket.</summary>
+    public static bool IsStreamSocket(SafeFd fd)
+    {
+        try
+        {
+            return GetSocketType(fd) == (DomainUnix, TypeStream);
+        }
+        catch (PosixException e) when (e.Errno == Errno.ENOTSOCK)
+        {
+            return false;
+        }
     }
 
     /// <summary>Sends bytes with descriptors attached to the first byte. Returns bytes sent.</summary>
@@ -111,6 +221,9 @@ public static unsafe class UnixSocket
         }
 
         int controlLen = fds.IsEmpty ? 0 : ControlSpace(fds.Length);
+
+        // SAFETY: the control buffer has room for a header and MaxFdsPerMessage ints (checked above), so the
+        // header and fds.Length ints written here stay inside it; sendmsg reads controlLen <= its size.
         byte* control = stackalloc byte[ControlSpace(MaxFdsPerMessage)];
         if (!fds.IsEmpty)
         {
@@ -124,6 +237,9 @@ public static unsafe class UnixSocket
         while (true)
         {
             nint n;
+
+            // SAFETY: data is pinned and described by one iovec of its exact length; iov and msg are stack
+            // locals alive for the call; sendmsg only reads them.
             fixed (byte* p = data)
             {
                 IoVec iov = new() { Base = p, Len = (nuint)data.Length };
@@ -134,7 +250,7 @@ public static unsafe class UnixSocket
                     Control = fds.IsEmpty ? null : control,
                     ControlLen = (nuint)controlLen,
                 };
-                n = LibC.sendmsg(socket.Number, &msg, Flags.MSG_NOSIGNAL);
+                n = LibC.sendmsg(socket, &msg, Flags.MSG_NOSIGNAL);
             }
 
             if (n >= 0)
@@ -168,16 +284,21 @@ public static unsafe class UnixSocket
     public static int Receive(SafeFd socket, Span<byte> buffer, List<SafeFd> fds, out bool truncated)
     {
         int controlSize = ControlSpace(MaxFdsPerMessage);
+
+        // SAFETY: recvmsg writes at most controlSize bytes of control data (msg.ControlLen) into this buffer.
         byte* control = stackalloc byte[controlSize];
         while (true)
         {
             nint n;
             MsgHdr msg;
+
+            // SAFETY: the buffer is pinned and described by one iovec of its exact length, so recvmsg writes
+            // inside it; iov and msg are stack locals alive for the call.
             fixed (byte* p = buffer)
             {
                 IoVec iov = new() { Base = p, Len = (nuint)buffer.Length };
                 msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = (nuint)controlSize };
-                n = LibC.recvmsg(socket.Number, &msg, Flags.MSG_CMSG_CLOEXEC);
+                n = LibC.recvmsg(socket, &msg, Flags.MSG_CMSG_CLOEXEC);
             }
 
             if (n < 0)
@@ -192,7 +313,7 @@ public static unsafe class UnixSocket
             }
 
             truncated = (msg.Flags & Flags.MSG_CTRUNC) != 0;
-            CollectFds(control, (int)msg.ControlLen, fds);
+            CollectFds(control, (int)Math.Min(msg.ControlLen, (nuint)controlSize), fds);
             return (int)n;
         }
     }
@@ -220,7 +341,7 @@ public static unsafe class UnixSocket
     public static void Shutdown(SafeFd socket)
     {
         // ENOTCONN after the peer left is expected; anything else is a real error.
-        if (LibC.shutdown(socket.Number, 2) < 0 && Marshal.GetLastPInvokeError() != Errno.ENOTCONN)
+        if (LibC.shutdown(socket, 2) < 0 && Marshal.GetLastPInvokeError() != Errno.ENOTCONN)
         {
             throw PosixException.FromLastError("shutdown");
         }
@@ -228,18 +349,21 @@ public static unsafe class UnixSocket
 
     private static int ControlSpace(int fdCount) => sizeof(CmsgHdr) + (((fdCount * sizeof(int)) + 7) & ~7);
 
+    /// <summary>Walks the control messages in [control, control+length); only SCM_RIGHTS payloads are taken.</summary>
     private static void CollectFds(byte* control, int length, List<SafeFd> fds)
     {
         int offset = 0;
         while (offset + sizeof(CmsgHdr) <= length)
         {
+            // SAFETY: a whole header lies inside the buffer (loop condition); its claimed length is checked
+            // against the remaining bytes before any payload int is read.
             CmsgHdr* h = (CmsgHdr*)(control + offset);
-            int len = (int)h->Len;
-            if (len < sizeof(CmsgHdr) || offset + len > length)
+            if (h->Len < (nuint)sizeof(CmsgHdr) || h->Len > (nuint)(length - offset))
             {
                 break;
             }
 
+            int len = (int)h->Len;
             if (h->Level == Flags.SOL_SOCKET && h->Type == Flags.SCM_RIGHTS)
             {
                 int count = (len - sizeof(CmsgHdr)) / sizeof(int);
@@ -262,24 +386,50 @@ public static unsafe class UnixSocket
             throw new ArgumentException($"socket path must be 1..{PathMax} bytes: '{path}'", nameof(path));
         }
 
+        // SAFETY: addr points at SockaddrUnSize bytes (every caller's stackalloc); the family takes the first 2,
+        // the path at most PathMax (checked above) after it, leaving the NUL terminator inside the buffer.
         new Span<byte>(addr, SockaddrUnSize).Clear();
         *(ushort*)addr = Flags.AF_UNIX;
         Encoding.UTF8.GetBytes(path, new Span<byte>(addr + 2, PathMax));
         return (uint)(2 + byteCount + 1);
     }
 
-    /// <summary>A socket file nobody listens on is left from a dead server; anything else stays.</summary>
-    private static bool RemoveStaleSocket(string path)
+    private static void SetSendTimeout(SafeFd fd, int timeoutMs)
+    {
+        TimeVal tv = TimeVal.FromMilliseconds(timeoutMs);
+
+        // SAFETY: &tv is a stack local of exactly the struct timeval size passed, alive for the call.
+        if (LibC.setsockopt(fd, Flags.SOL_SOCKET, Flags.SO_SNDTIMEO, (byte*)&tv, (uint)sizeof(TimeVal)) < 0)
+        {
+            throw PosixException.FromLastError("setsockopt(SO_SNDTIMEO)");
+        }
+    }
+
+    private static int GetIntOption(SafeFd fd, int option, string name)
+    {
+        int value = 0;
+        uint length = sizeof(int);
+
+        // SAFETY: value and length are stack locals alive for the call; getsockopt writes at most length (4) bytes.
+        if (LibC.getsockopt(fd, Flags.SOL_SOCKET, option, (byte*)&value, &length) < 0)
+        {
+            throw PosixException.FromLastError($"getsockopt({name})");
+        }
+
+        return value;
+    }
+
+    /// <summary>lstat-like check through an O_PATH descriptor: is the path itself (not a link target) a socket?</summary>
+    private static bool IsSocketFile(string path)
     {
         try
         {
-            using SafeFd probe = Connect(path);
-            return false;
+            using SafeFd probe = PosixFile.Open(path, OpenFlags.PathOnly | OpenFlags.NoFollow | OpenFlags.CloseOnExec);
+            return PosixFile.GetKind(probe) == FileKind.Socket;
         }
-        catch (PosixException e) when (e.Errno == Errno.ECONNREFUSED)
+        catch (PosixException)
         {
-            File.Delete(path);
-            return true;
+            return false;
         }
     }
 }

@@ -22,6 +22,8 @@ namespace Emulator.Virtio;
 /// while (queue.HasAvailable);
 /// if (queue.NeedsNotification()) { /* signal the call eventfd */ }
 /// </code>
+/// With an in-flight log a batch is returned with <see cref="AddUsedDeferred"/> per chain and one
+/// <see cref="PublishUsed"/>, so the driver sees the whole batch or none of it.
 /// </summary>
 public sealed class SplitQueue
 {
@@ -32,6 +34,7 @@ public sealed class SplitQueue
     private readonly bool _eventIdx;
     private bool _notificationsEnabled = true;
     private ushort _nextUsed;
+    private ushort _publishedUsed;
     private ushort _signalledUsed;
     private bool _signalledUsedValid;
 
@@ -78,16 +81,23 @@ public sealed class SplitQueue
     /// <summary>The next avail ring entry to pop (last_avail_idx; vhost-user GET/SET_VRING_BASE).</summary>
     public ushort NextAvail { get; set; }
 
-    /// <summary>The used idx the next <see cref="AddUsed"/> publishes past. Setting it restarts notification tracking.</summary>
+    /// <summary>
+    /// The used idx the next <see cref="AddUsed"/> publishes past (it counts deferred elements not yet
+    /// published). Setting it drops any unpublished elements and restarts notification tracking.
+    /// </summary>
     public ushort NextUsed
     {
         get => _nextUsed;
         set
         {
             _nextUsed = value;
+            _publishedUsed = value;
             _signalledUsedValid = false;
         }
     }
+
+    /// <summary>Used elements written by <see cref="AddUsedDeferred"/> that <see cref="PublishUsed"/> has not made visible yet.</summary>
+    public int UnpublishedUsed => (ushort)(_nextUsed - _publishedUsed);
 
     /// <summary>True when the driver has published entries not yet popped.</summary>
     public bool HasAvailable => AvailIndex != NextAvail;
@@ -129,17 +139,48 @@ public sealed class SplitQueue
     /// <summary>Returns a chain to the driver: writes the used element, then publishes used.idx with release order.</summary>
     public void AddUsed(ushort headIndex, uint writtenLength)
     {
+        AddUsedDeferred(headIndex, writtenLength);
+        PublishUsed();
+    }
+
+    /// <summary>
+    /// Writes a used element without publishing it: the driver does not see it until <see cref="PublishUsed"/>.
+    /// Lets a batch become visible all at once (one used.idx store), which an in-flight log needs so that
+    /// "the last k logged heads" and "the last k published elements" are the same set after a crash.
+    /// At most <see cref="Size"/> elements may wait unpublished (more would overwrite ones not yet seen).
+    /// </summary>
+    public void AddUsedDeferred(ushort headIndex, uint writtenLength)
+    {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(headIndex, Size);
+        if (UnpublishedUsed >= Size)
+        {
+            throw new InvalidOperationException($"{Size} used elements already wait for PublishUsed; another would overwrite one of them");
+        }
+
         Span<byte> element = stackalloc byte[(int)SplitRingLayout.UsedElementSize];
         BinaryPrimitives.WriteUInt32LittleEndian(element, headIndex);
         BinaryPrimitives.WriteUInt32LittleEndian(element[4..], writtenLength);
         _memory.Write(_usedRing + SplitRingLayout.RingOffset + (SplitRingLayout.UsedElementSize * (ushort)(_nextUsed % Size)), element);
         _nextUsed++;
-        _memory.StoreReleaseU16(_usedRing + SplitRingLayout.IndexOffset, _nextUsed);
     }
 
     /// <summary>
-    /// Whether to interrupt the driver for the used entries added since the last call: with
+    /// Publishes every element added since the last publish with one release store of used.idx (the
+    /// elements become visible first). Returns the new used.idx (for <c>InflightQueue.Complete</c>).
+    /// </summary>
+    public ushort PublishUsed()
+    {
+        if (_publishedUsed != _nextUsed)
+        {
+            _memory.StoreReleaseU16(_usedRing + SplitRingLayout.IndexOffset, _nextUsed);
+            _publishedUsed = _nextUsed;
+        }
+
+        return _publishedUsed;
+    }
+
+    /// <summary>
+    /// Whether to interrupt the driver for the used entries published since the last call: with
     /// EVENT_IDX when used.idx passed used_event, otherwise unless avail.flags has NO_INTERRUPT.
     /// False when nothing was added since the last call.
     /// </summary>
@@ -149,9 +190,9 @@ public sealed class SplitQueue
         Interlocked.MemoryBarrier();
         ushort old = _signalledUsed;
         bool valid = _signalledUsedValid;
-        _signalledUsed = _nextUsed;
+        _signalledUsed = _publishedUsed;
         _signalledUsedValid = true;
-        if (valid && old == _nextUsed)
+        if (valid && old == _publishedUsed)
         {
             return false;
         }
@@ -167,7 +208,7 @@ public sealed class SplitQueue
         }
 
         ushort usedEvent = _memory.LoadAcquireU16(_availRing + SplitRingLayout.UsedEventOffset(Size));
-        return NeedEvent(usedEvent, _nextUsed, old);
+        return NeedEvent(usedEvent, _publishedUsed, old);
     }
 
     /// <summary>

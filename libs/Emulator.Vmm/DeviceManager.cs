@@ -1,6 +1,4 @@
-using System.ComponentModel;
 using System.Diagnostics;
-using System.Globalization;
 using Emulator.Posix;
 
 namespace Emulator.Vmm;
@@ -11,16 +9,17 @@ namespace Emulator.Vmm;
 /// <see cref="ServerExited"/> and logged; the VM keeps running. No server outlives the
 /// emulator: StopAll on exit, exception and termination signals (see
 /// <see cref="DeviceManagerOptions.HandleTerminationSignals"/>), and each spawned server's
-/// parent-death signal when the emulator is killed outright.
+/// parent-death signal when the emulator is killed outright. Launching is
+/// <see cref="DeviceServerLauncher"/>'s job and stopping <see cref="DeviceServerStopper"/>'s; this
+/// class keeps the books and reports ends.
 /// </summary>
 public sealed class DeviceManager : IDisposable
 {
-    /// <summary>After SIGKILL a process is gone within milliseconds unless stuck in the kernel.</summary>
-    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
-
     private readonly DeviceManagerOptions _options;
+    private readonly DiagnosticLog _log;
+    private readonly DeviceServerStopper _stopper;
     private readonly SpawnerThread _spawner = new();
-    private readonly HangupWatcher _watcher = new();
+    private readonly HangupWatcher _watcher;
     private readonly TerminationHooks? _hooks;
     private readonly Lock _lock = new();
     private readonly List<DeviceConnection> _connections = [];
@@ -30,13 +29,19 @@ public sealed class DeviceManager : IDisposable
     public DeviceManager(DeviceManagerOptions? options = null)
     {
         _options = options ?? new DeviceManagerOptions();
+        _log = new DiagnosticLog(_options.Log);
+        _stopper = new DeviceServerStopper(_options.StopGracePeriod, _log);
+        _watcher = new HangupWatcher(_log);
         if (_options.HandleTerminationSignals)
         {
-            _hooks = new TerminationHooks(StopAll);
+            _hooks = new TerminationHooks(() => _log.Guard("stopping the device servers", StopAll));
         }
     }
 
-    /// <summary>Raised once per connection when its server exits or hangs up (on a thread-pool thread).</summary>
+    /// <summary>
+    /// Raised once per connection when its server exits or hangs up (on a thread-pool thread). A
+    /// handler that throws is logged through <see cref="DeviceManagerOptions.Log"/>; the others still run.
+    /// </summary>
     public event EventHandler<DeviceServerExitedEventArgs>? ServerExited;
 
     public IReadOnlyList<DeviceConnection> Connections
@@ -63,7 +68,7 @@ public sealed class DeviceManager : IDisposable
         SafeFd socket;
         try
         {
-            (process, socket) = _spawner.Invoke(() => StartProcess(id, command));
+            (process, socket) = _spawner.Invoke(() => DeviceServerLauncher.Start(id, command));
         }
         catch
         {
@@ -73,7 +78,8 @@ public sealed class DeviceManager : IDisposable
 
         var connection = new DeviceConnection(id, socket, process, null);
         Add(connection);
-        process.Exited += (_, _) => Report(connection, ExitStatusOf(process));
+        process.Exited += (_, _) =>
+            _log.Guard($"reporting the exit of {connection}", () => Report(connection, ProcessWaits.ExitStatusOf(process)));
         process.EnableRaisingEvents = true;
         return connection;
     }
@@ -107,11 +113,11 @@ public sealed class DeviceManager : IDisposable
     public void Stop(DeviceConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        StopMany([connection], expected: true);
+        _stopper.Stop([connection], expected: true);
     }
 
     /// <summary>Stops every server at once (one shared grace period). Safe to call repeatedly and concurrently.</summary>
-    public void StopAll() => StopMany(Connections, expected: true);
+    public void StopAll() => _stopper.Stop(Connections, expected: true);
 
     public void Dispose()
     {
@@ -135,81 +141,6 @@ public sealed class DeviceManager : IDisposable
         {
             connection.Socket.Dispose();
             connection.Process?.Dispose();
-        }
-    }
-
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Null only if Dispose released the process while its Exited event was in flight.</summary>
-    private static int? ExitStatusOf(Process process)
-    {
-        try
-        {
-            return process.ExitCode;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// HasExited and WaitForExit that treat a Process released by Dispose (racing with a signal
-    /// handler or a hang-up callback) as exited: by then StopAll has already waited for it.
-    /// </summary>
-    private static bool HasExited(Process process) => WaitForExit(process, TimeSpan.Zero);
-
-    private static bool WaitForExit(Process process, TimeSpan timeout)
-    {
-        try
-        {
-            return process.WaitForExit(timeout);
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
-    }
-
-    /// <summary>Runs on the spawner thread only.</summary>
-    private static (Process Process, SafeFd Socket) StartProcess(string id, DeviceServerCommand command)
-    {
-        (SafeFd ours, SafeFd theirs) = UnixSocket.CreatePair();
-        try
-        {
-            var info = new ProcessStartInfo(command.FileName) { UseShellExecute = false };
-            foreach (string argument in command.Arguments)
-            {
-                info.ArgumentList.Add(argument);
-            }
-
-            info.ArgumentList.Add("--fd");
-            info.ArgumentList.Add(Invariant(theirs.Number));
-            info.ArgumentList.Add("--parent-pid");
-            info.ArgumentList.Add(Invariant(ProcessControl.CurrentId));
-
-            // The child's end becomes inheritable only for the instant of this fork. Spawns are
-            // serialized on this thread, so no other spawn can pick it up; a Process.Start on
-            // some other thread of the emulator during this window could still leak it into an
-            // unrelated child, so every process start in the emulator must go through here.
-            Fd.SetCloseOnExec(theirs, false);
-            Process process = Process.Start(info)
-                ?? throw new DeviceManagerException($"cannot start device server '{id}' ({command.FileName})");
-            return (process, ours);
-        }
-        catch (Win32Exception e)
-        {
-            ours.Dispose();
-            throw new DeviceManagerException($"cannot start device server '{id}' ({command.FileName}): {e.Message}", e);
-        }
-        catch
-        {
-            ours.Dispose();
-            throw;
-        }
-        finally
-        {
-            theirs.Dispose();
         }
     }
 
@@ -253,10 +184,10 @@ public sealed class DeviceManager : IDisposable
 
         // A spawned server is reported by Process.Exited, with its status. One that closed its
         // socket but lingers is useless to us and is stopped.
-        if (!connection.IsStopping && !WaitForExit(process, _options.StopGracePeriod) && !connection.IsStopping)
+        if (!connection.IsStopping && !ProcessWaits.WaitForExit(process, _options.StopGracePeriod) && !connection.IsStopping)
         {
-            _options.Log($"{connection} closed its connection but did not exit; stopping it");
-            StopMany([connection], expected: false);
+            _log.Write($"{connection} closed its connection but did not exit; stopping it");
+            _stopper.Stop([connection], expected: false);
         }
     }
 
@@ -271,65 +202,19 @@ public sealed class DeviceManager : IDisposable
         bool expected = connection.IsStopping;
         if (!expected)
         {
-            _options.Log(exitStatus is int status ? $"{connection} exited with status {status}" : $"{connection} hung up");
+            _log.Write(exitStatus is int status ? $"{connection} exited with status {status}" : $"{connection} hung up");
         }
 
-        ServerExited?.Invoke(this, new DeviceServerExitedEventArgs(connection, expected));
-    }
-
-    /// <summary><paramref name="expected"/> false: the server is being put down after failing on its own, and its exit is still news.</summary>
-    private void StopMany(IReadOnlyList<DeviceConnection> connections, bool expected)
-    {
-        foreach (DeviceConnection connection in connections)
-        {
-            if (expected)
-            {
-                connection.MarkStopping();
-            }
-
-            if (connection.Process is Process process && connection.ProcessId is int pid && !HasExited(process))
-            {
-                // A tiny window remains between HasExited and kill in which the child could be
-                // reaped and its pid reused; .NET gives no pidfd to close it.
-                ProcessControl.Kill(pid, Signals.SIGTERM);
-            }
-        }
-
-        DateTime deadline = DateTime.UtcNow + _options.StopGracePeriod;
-        foreach (DeviceConnection connection in connections)
-        {
-            if (connection.Process is Process process && connection.ProcessId is int pid)
-            {
-                TimeSpan left = deadline - DateTime.UtcNow;
-                if (!WaitForExit(process, left > TimeSpan.Zero ? left : TimeSpan.Zero))
-                {
-                    _options.Log($"{connection} did not stop after SIGTERM; sending SIGKILL");
-                    ProcessControl.Kill(pid, Signals.SIGKILL);
-                    if (!WaitForExit(process, KillWait))
-                    {
-                        _options.Log($"{connection} survived SIGKILL");
-                    }
-                }
-            }
-
-            ShutdownSocket(connection);
-        }
-    }
-
-    private static void ShutdownSocket(DeviceConnection connection)
-    {
-        if (connection.Socket.IsClosed)
+        EventHandler<DeviceServerExitedEventArgs>? handlers = ServerExited;
+        if (handlers is null)
         {
             return;
         }
 
-        try
+        var args = new DeviceServerExitedEventArgs(connection, expected);
+        foreach (EventHandler<DeviceServerExitedEventArgs> handler in handlers.GetInvocationList().Cast<EventHandler<DeviceServerExitedEventArgs>>())
         {
-            UnixSocket.Shutdown(connection.Socket);
-        }
-        catch (PosixException e) when (e.Errno == Errno.EBADF)
-        {
-            // Already closed by Dispose on another thread.
+            _log.Guard($"a ServerExited handler for {connection}", () => handler(this, args));
         }
     }
 }

@@ -13,6 +13,12 @@ public sealed class DeviceManagerOptions
     /// </summary>
     public bool HandleTerminationSignals { get; init; } = true;
 
-    /// <summary>Where one-line diagnostics go (a server died, a server had to be killed).</summary>
+    /// <summary>
+    /// Where one-line diagnostics go (a server died, a server had to be killed, a handler failed).
+    /// Called from thread-pool and signal-handler threads; a sink that throws is bypassed for
+    /// standard error. The default writes "\n" line ends to standard error, which stays correct with
+    /// the stdio chardev's raw mode (it keeps output post-processing, OPOST, on); a caller that puts
+    /// the terminal in a mode without OPOST must pass its own sink that writes "\r\n".
+    /// </summary>
     public Action<string> Log { get; init; } = static message => Console.Error.WriteLine($"emu: {message}");
 }

@@ -6,6 +6,7 @@ namespace Emulator.Vmm;
 /// An epoll thread that notices at once when a device server's socket hangs up (the server
 /// died or closed it). It waits for EPOLLRDHUP/EPOLLHUP/EPOLLERR only, never for input, so it
 /// does not compete with the front-end reading the same socket. Each watch fires at most once.
+/// Neither the thread nor a callback lets an exception escape: each is logged.
 /// </summary>
 internal sealed class HangupWatcher : IDisposable
 {
@@ -15,15 +16,17 @@ internal sealed class HangupWatcher : IDisposable
     private readonly Dictionary<long, SafeFd> _sockets = [];
     private readonly Dictionary<long, Action> _callbacks = [];
     private readonly Epoll _epoll = new();
-    private readonly EventFd _wake = new();
+    private readonly StopEvent _stop = new();
     private readonly Thread _thread;
+    private readonly DiagnosticLog _log;
     private long _nextId = 1;
-    private volatile bool _disposed;
+    private bool _disposed;
 
-    public HangupWatcher()
+    public HangupWatcher(DiagnosticLog log)
     {
-        _epoll.Add(_wake.Handle, EpollEvents.In, WakeKey);
-        _thread = new Thread(Loop) { Name = "device-watch", IsBackground = true };
+        _log = log;
+        _epoll.Add(_stop.Handle, EpollEvents.In, WakeKey);
+        _thread = new Thread(() => _log.Guard("watching device servers for hang-ups", Loop)) { Name = "device-watch", IsBackground = true };
         _thread.Start();
     }
 
@@ -76,7 +79,7 @@ internal sealed class HangupWatcher : IDisposable
             _disposed = true;
         }
 
-        _wake.Signal();
+        _stop.Set();
         _thread.Join();
         lock (_lock)
         {
@@ -87,20 +90,20 @@ internal sealed class HangupWatcher : IDisposable
         }
 
         _epoll.Dispose();
-        _wake.Dispose();
+        _stop.Dispose();
     }
 
     private void Loop()
     {
         Span<EpollEvent> events = stackalloc EpollEvent[16];
-        while (!_disposed)
+        while (!_stop.IsSet)
         {
             int n = _epoll.Wait(events, -1);
             for (int i = 0; i < n; i++)
             {
                 if (events[i].Data == WakeKey)
                 {
-                    _wake.TryConsume(out _);
+                    // Only Dispose sets it, and it stays set: the loop ends below.
                     continue;
                 }
 
@@ -114,7 +117,7 @@ internal sealed class HangupWatcher : IDisposable
 
                 if (callback is not null)
                 {
-                    ThreadPool.QueueUserWorkItem(static action => action(), callback, preferLocal: false);
+                    ThreadPool.QueueUserWorkItem(action => _log.Guard("reporting a device server hang-up", action), callback, preferLocal: false);
                 }
             }
         }

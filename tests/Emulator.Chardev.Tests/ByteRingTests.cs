@@ -269,6 +269,24 @@ public class ByteRingTests
     }
 
     [Fact]
+    public void AttachRejectsWakeUpDescriptorsThatAreNotEventfds()
+    {
+        using ByteRing ring = ByteRing.Create(64);
+        using EventFd other = new();
+        SafeFd zero = PosixFile.Open("/dev/zero", OpenFlags.ReadOnly | OpenFlags.CloseOnExec);
+        ByteRingException e = Assert.Throws<ByteRingException>(() => ByteRing.Attach(Fd.Duplicate(ring.Memory), zero, Fd.Duplicate(other.Handle)));
+        Assert.Contains("data-available descriptor is a CharacterDevice, not an eventfd", e.Message, StringComparison.Ordinal);
+        Assert.True(zero.IsClosed);
+
+        (SafeFd read, SafeFd write) = Fd.Pipe();
+        using (write)
+        {
+            e = Assert.Throws<ByteRingException>(() => ByteRing.Attach(Fd.Duplicate(ring.Memory), Fd.Duplicate(other.Handle), read));
+            Assert.Contains("space-available descriptor is a Pipe, not an eventfd", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void CreateRejectsOddCapacities()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ByteRing.Create(100));

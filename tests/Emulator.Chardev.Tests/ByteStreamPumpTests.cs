@@ -225,6 +225,55 @@ public class ByteStreamPumpTests
     }
 
     [Fact]
+    public void AThrowingBackendHandlerStopsThePumpWithAFaultAndTheProcessLives()
+    {
+        using TempDirectory dir = new();
+        using TestFrontEnd serial = new();
+        IChardevBackend backend = UnixServer(dir);
+        EventLatch faulted = new();
+        Exception? reported = null;
+        using (backend)
+        using (ByteStreamPump pump = new(backend, [serial.Channel]))
+        {
+            // Raised on the pump's input thread, which accepts the client.
+            backend.Connected += () => throw new InvalidOperationException("connected handler bug");
+            pump.Faulted += e =>
+            {
+                reported = e;
+                faulted.Set();
+            };
+            pump.Start();
+            using Socket client = SocketPeer.ConnectUnix(dir.File("p.sock"));
+            faulted.WaitFor(1);
+            InvalidOperationException fault = Assert.IsType<InvalidOperationException>(pump.Fault);
+            Assert.Equal("connected handler bug", fault.Message);
+            Assert.Same(fault, reported);
+        }
+    }
+
+    [Fact]
+    public void AThrowingMuxEventHandlerIsReportedToEveryFaultedHandlerEvenIfOneThrows()
+    {
+        using TempDirectory dir = new();
+        using TestFrontEnd serial = new();
+        using TestFrontEnd monitor = new();
+        IChardevBackend backend = UnixServer(dir);
+        EventLatch faulted = new();
+        using (backend)
+        using (ByteStreamPump pump = new(backend, [serial.Channel, monitor.Channel], new ChardevMux(2)))
+        {
+            pump.FocusChanged += (_, _) => throw new InvalidOperationException("focus handler bug");
+            pump.Faulted += _ => throw new InvalidOperationException("faulted handler bug");
+            pump.Faulted += _ => faulted.Set();
+            pump.Start();
+            using Socket client = Connect(dir, backend);
+            client.Send([0x01, (byte)'c']);
+            faulted.WaitFor(1);
+            Assert.Equal("focus handler bug", Assert.IsType<InvalidOperationException>(pump.Fault).Message);
+        }
+    }
+
+    [Fact]
     public void RejectsAMismatchedFrontEndCount()
     {
         using TestFrontEnd one = new();

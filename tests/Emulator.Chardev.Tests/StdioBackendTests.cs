@@ -117,4 +117,32 @@ public class StdioBackendTests
             }
         }
     }
+
+    [Fact]
+    public void TerminalIsRestoredWhenTheProcessDiesOfAnUnhandledException()
+    {
+        using PseudoTerminal pty = PseudoTerminal.Open();
+        using SafeFd slave = pty.OpenSlave();
+        TerminalAttributes before = Terminal.GetAttributes(slave);
+        using Process child = StdioChildProcess.Start(pty.SlavePath, StdioChildProcess.CrashVerb);
+        try
+        {
+            Assert.Contains("ready", StdioChildProcess.WaitForReady(child), StringComparison.Ordinal);
+            Assert.Equal(StdioTerminalMode.Raw(before, allowSignals: true), Terminal.GetAttributes(slave));
+
+            Fd.WriteAll(pty.Master, "x"u8);
+            Assert.True(child.WaitForExit(Timeouts.Milliseconds), "child did not die");
+            string rest = child.StandardError.ReadToEnd();
+            Assert.Contains("deliberate crash", rest, StringComparison.Ordinal);
+            Assert.NotEqual(0, child.ExitCode);
+            Assert.Equal(before, Terminal.GetAttributes(slave));
+        }
+        finally
+        {
+            if (!child.HasExited)
+            {
+                child.Kill();
+            }
+        }
+    }
 }

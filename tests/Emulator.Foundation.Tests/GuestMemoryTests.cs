@@ -69,6 +69,7 @@ public sealed class GuestMemoryTests
     public void A_region_from_a_peer_fd_must_fit_in_the_file()
     {
         using SafeFd fd = MemFd.Create("small", 4096);
+        MemFd.AddSeals(fd, MemFdSeals.Shrink);
         using SafeFd dup1 = Fd.Duplicate(fd);
         Assert.Throws<GuestMemoryException>(() => GuestRegion.FromFd(dup1, 0, 4096, 0x7000_0000, 1));
         SafeFd dup2 = Fd.Duplicate(fd);

@@ -51,6 +51,18 @@ public sealed class KeyValueOptionsTests
         Assert.Equal(0x10, KeyValueOptions.Parse("n=0x10").GetNumber("n", 0));
     }
 
+    [Theory]
+    [InlineData("server=off,server", null, "server")]
+    [InlineData("server,server=off", null, "server")]
+    [InlineData("a,a", null, "a")]
+    [InlineData("socket,backend", "backend", "backend")]
+    [InlineData("socket,backend=file", "backend", "backend")]
+    public void A_key_named_twice_in_any_form_is_an_error(string text, string? impliedKey, string key)
+    {
+        OptionsException e = Assert.Throws<OptionsException>(() => KeyValueOptions.Parse(text, impliedKey));
+        Assert.Equal($"Parameter '{key}' given more than once", e.Message);
+    }
+
     [Fact]
     public void Help_is_recognised_as_the_implied_value()
     {
@@ -74,6 +86,7 @@ public sealed class KeyValueOptionsTests
             try
             {
                 KeyValueOptions o = KeyValueOptions.Parse(new string(text), rng.Next(2) == 0 ? "backend" : null);
+                Assert.Equal(o.Pairs.Count, o.Pairs.Select(p => p.Key).Distinct(StringComparer.Ordinal).Count());
                 foreach (KeyValuePair<string, string> p in o.Pairs)
                 {
                     _ = KeyValueOptions.ParseSize(p.Value);

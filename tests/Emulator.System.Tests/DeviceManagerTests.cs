@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Emulator.Posix;
 using Emulator.Vmm;
 
@@ -141,5 +142,48 @@ public sealed class DeviceManagerTests
         using var fixture = new ManagerFixture();
         fixture.Manager.Spawn("dup", ManagerFixture.Shell("exec sleep 1000"));
         Assert.Throws<ArgumentException>(() => fixture.Manager.Spawn("dup", ManagerFixture.Shell("exec sleep 1000")));
+    }
+
+    [Fact]
+    public async Task AThrowingExitHandlerIsLoggedAndTheOthersStillRun()
+    {
+        ConcurrentQueue<string> log = new();
+        using var manager = new DeviceManager(new DeviceManagerOptions
+        {
+            StopGracePeriod = TimeSpan.FromMilliseconds(500),
+            HandleTerminationSignals = false,
+            Log = log.Enqueue,
+        });
+        var exited = new TaskCompletionSource<DeviceServerExitedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        manager.ServerExited += (_, _) => throw new InvalidOperationException("exit handler bug");
+        manager.ServerExited += (_, e) => exited.TrySetResult(e);
+        DeviceConnection connection = manager.Spawn("dev0", ManagerFixture.Shell("exec sleep 1000"));
+        Assert.True(ProcessControl.Kill(connection.ProcessId ?? 0, Signals.SIGKILL));
+
+        // Had the exception escaped the thread-pool thread, the test host would have died here.
+        DeviceServerExitedEventArgs exit = await exited.Task.WaitAsync(HostRun.Patience);
+        Assert.Equal("dev0", exit.Id);
+        Assert.Contains(log, line => line.Contains("a ServerExited handler for device server 'dev0'", StringComparison.Ordinal)
+            && line.Contains("exit handler bug", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AThrowingLogDoesNotStopReports()
+    {
+        using var manager = new DeviceManager(new DeviceManagerOptions
+        {
+            StopGracePeriod = TimeSpan.FromMilliseconds(500),
+            HandleTerminationSignals = false,
+            Log = _ => throw new IOException("log sink bug"),
+        });
+        var exited = new TaskCompletionSource<DeviceServerExitedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        manager.ServerExited += (_, e) => exited.TrySetResult(e);
+
+        // Closes its socket and lingers: the hang-up path logs, then stops it, then the exit is reported.
+        DeviceConnection connection = manager.Spawn("dev0", ManagerFixture.Shell("eval \"exec $1>&-\"; exec sleep 1000"));
+        DeviceServerExitedEventArgs exit = await exited.Task.WaitAsync(HostRun.Patience);
+        Assert.False(exit.Expected);
+        Assert.Equal(128 + Signals.SIGTERM, exit.ExitStatus);
+        Assert.True(ProcessProbe.IsDead(connection.ProcessId ?? 0));
     }
 }

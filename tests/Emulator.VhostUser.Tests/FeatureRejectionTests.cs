@@ -95,6 +95,7 @@ public sealed class FeatureRejectionTests
         using var s = new BackendSession();
         s.Negotiate();
         using SafeFd small = MemFd.Create("small-inflight", 64);
+        MemFd.AddSeals(small, MemFdSeals.Shrink);
         var d = new InflightDescription(InflightLayout.TotalSize(1, 16), 0, 1, 16);
         Assert.Contains("of its fd", s.ExpectRejection(() => s.Frontend.SetInflightFd(small, d)).Message, StringComparison.Ordinal);
     }

@@ -84,4 +84,20 @@ public sealed class MemoryRejectionTests
         s.Frontend.AddMemReg(memory.Regions[0]);
         s.ExpectRejection(() => s.Frontend.AddMemReg(memory.Regions[0]));
     }
+
+    [Fact]
+    public void Adding_more_regions_than_the_memory_slots_allow()
+    {
+        using var s = new BackendSession();
+        var layout = Enumerable.Range(0, VhostUserLimits.MaxMemSlots + 1).Select(i => ((ulong)i * 0x10000, 0x1000UL)).ToArray();
+        using GuestMemory memory = GuestMemory.Create(layout);
+        s.Negotiate();
+        for (int i = 0; i < VhostUserLimits.MaxMemSlots; i++)
+        {
+            s.Frontend.AddMemReg(memory.Regions[i]);
+        }
+
+        VhostUserProtocolException e = s.ExpectRejection(() => s.Frontend.AddMemReg(memory.Regions[VhostUserLimits.MaxMemSlots]));
+        Assert.Contains($"all {VhostUserLimits.MaxMemSlots} memory slots are in use", e.Message, StringComparison.Ordinal);
+    }
 }

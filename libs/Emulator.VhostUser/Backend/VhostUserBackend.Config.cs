@@ -10,9 +10,13 @@ public sealed partial class VhostUserBackend
 
     /// <summary>
     /// Sends a back-end request on the BACKEND_REQ channel (any thread). Returns false when the front-end
-    /// gave no channel. With <paramref name="waitForAck"/> and REPLY_ACK negotiated, waits (bounded) for the
-    /// front-end's status and returns whether it succeeded; never wait from the message thread while the
-    /// front-end itself waits for a reply, or both sides stall until the timeout.
+    /// gave no channel, or when the channel failed: a send timeout, the front-end closing it, or a missing or
+    /// malformed acknowledgement. A failure is logged and drops the channel (its framing can no longer be
+    /// trusted), so later requests return false at once. With <paramref name="waitForAck"/> and REPLY_ACK
+    /// negotiated, waits (bounded by <see cref="BackendReplyTimeoutMs"/>) for the front-end's status and returns
+    /// whether it succeeded; never wait from the message thread while the front-end itself waits for a reply,
+    /// or both sides stall until the timeout. Throws only for the caller's own mistakes (an oversized payload,
+    /// descriptors without BACKEND_SEND_FD).
     /// </summary>
     public bool SendBackendRequest(uint request, ReadOnlySpan<byte> payload, ReadOnlySpan<int> fds = default, bool waitForAck = false)
     {
@@ -28,7 +32,22 @@ public sealed partial class VhostUserBackend
 
         lock (_backendLock)
         {
-            return _backendChannel is not null && _backendChannel.Send(request, payload, fds, waitForAck);
+            if (_backendChannel is null)
+            {
+                return false;
+            }
+
+            try
+            {
+                return _backendChannel.Send(request, payload, fds, waitForAck);
+            }
+            catch (VhostUserProtocolException e)
+            {
+                _log($"vhost-user: back-end request {request} failed, dropping the back-end channel: {e.Message}");
+                _backendChannel.Dispose();
+                _backendChannel = null;
+                return false;
+            }
         }
     }
 
@@ -52,7 +71,7 @@ public sealed partial class VhostUserBackend
         byte[] data = _device.ReadConfig(request.Offset, request.Size);
         if (data.Length != request.Size)
         {
-            throw new InvalidOperationException($"device returned {data.Length} config bytes for a {request.Size}-byte read");
+            throw new VhostUserProtocolException($"GET_CONFIG: the device returned {data.Length} config bytes for a {request.Size}-byte read");
         }
 
         Reply(m, new ConfigPayload(request.Offset, request.Flags, data).ToArray());
@@ -72,9 +91,9 @@ public sealed partial class VhostUserBackend
     private void SetBackendReqFd(VhostUserMessage m)
     {
         Require(VhostUserProtocolFeatures.BackendReq, FrontendRequest.SetBackendReqFd);
-        if (!FdKind.IsSocket(m.PeekFd(0)))
+        if (!UnixSocket.IsStreamSocket(m.PeekFd(0)))
         {
-            throw new VhostUserProtocolException("SET_BACKEND_REQ_FD: the descriptor is not a socket");
+            throw new VhostUserProtocolException("SET_BACKEND_REQ_FD: the descriptor is not a socket of type AF_UNIX/SOCK_STREAM");
         }
 
         var channel = new BackendRequestChannel(m.TakeFd(0), Negotiated(VhostUserProtocolFeatures.ReplyAck), BackendReplyTimeoutMs);
@@ -105,7 +124,7 @@ public sealed partial class VhostUserBackend
         {
             if (reply.Length > VhostUserLimits.MaxPayloadSize)
             {
-                throw new InvalidOperationException($"device replied {reply.Length} bytes to vendor request {v.Code}");
+                throw new VhostUserProtocolException($"vendor request {v.Code}: the device's {reply.Length}-byte reply exceeds {VhostUserLimits.MaxPayloadSize} bytes");
             }
 
             Reply(m, reply);

@@ -33,7 +33,7 @@ public sealed partial class VhostUserBackend
     private void SetInflightFd(VhostUserMessage m, InflightDescription request)
     {
         CheckInflightShape(FrontendRequest.SetInflightFd, request);
-        InflightRegion region = InflightRegion.FromFd(m.PeekFd(0), request);
+        InflightRegion region = InflightRegion.FromFd(m.PeekFd(0), request, _options.AllowUnsealedMemory);
         m.TakeFd(0);
         ReplaceInflight(region);
     }
@@ -47,9 +47,14 @@ public sealed partial class VhostUserBackend
         }
         finally
         {
-            if (old is not null && !ReferenceEquals(old, _inflight))
+            if (ReferenceEquals(_inflight, region))
             {
-                old.Dispose();
+                old?.Dispose();
+            }
+            else
+            {
+                // The rings could not be stopped, so the buffer was never switched: nothing uses the new one.
+                region.Dispose();
             }
         }
     }

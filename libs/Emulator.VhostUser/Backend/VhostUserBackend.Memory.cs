@@ -5,9 +5,10 @@ namespace Emulator.VhostUser;
 
 /// <summary>
 /// Guest memory from the front-end: SET_MEM_TABLE replaces the whole table, ADD/REM_MEM_REG change one
-/// region. Each region's fd must be big enough for mmap_offset + size (fstat, in GuestRegion.FromFd);
-/// regions may overlap neither in guest-physical nor in front-end virtual addresses. Rings are stopped
-/// while the table changes and restarted on the new one.
+/// region. Each region's fd must be sealed against shrinking (unless <see cref="VhostUserBackendOptions.AllowUnsealedMemory"/>)
+/// and big enough for mmap_offset + size (both checked in GuestRegion.FromFd); regions may overlap neither in
+/// guest-physical nor in front-end virtual addresses. Rings are stopped while the table changes and restarted
+/// on the new one. If stopping the rings fails, the new table is released and the old one stays.
 /// </summary>
 public sealed partial class VhostUserBackend
 {
@@ -42,10 +43,15 @@ public sealed partial class VhostUserBackend
         }
         finally
         {
-            // Every ring is stopped or running on the new table by now, so the old one is unused.
-            if (old is not null && !ReferenceEquals(old, _memory))
+            if (ReferenceEquals(_memory, memory))
             {
-                old.Dispose();
+                // Every ring is stopped or running on the new table by now, so the old one is unused.
+                old?.Dispose();
+            }
+            else
+            {
+                // The rings could not be stopped, so the table was never switched: nothing uses the new one.
+                memory.Dispose();
             }
         }
     }
@@ -77,8 +83,19 @@ public sealed partial class VhostUserBackend
             throw;
         }
 
-        // The old GuestMemory shares its regions with the new one, so it is dropped, not disposed.
-        WithRingsStopped(() => _memory = memory);
+        // The old GuestMemory shares its regions with the new one, so it is dropped, not disposed; if the
+        // switch never happened, only the added region is ours to release.
+        try
+        {
+            WithRingsStopped(() => _memory = memory);
+        }
+        finally
+        {
+            if (!ReferenceEquals(_memory, memory))
+            {
+                added.Dispose();
+            }
+        }
     }
 
     private void RemMemReg(VhostUserMessage m)
@@ -104,7 +121,7 @@ public sealed partial class VhostUserBackend
     }
 
     /// <summary>Maps region <paramref name="i"/> of a message; the fd moves into the region only on success.</summary>
-    private static GuestRegion MapRegion(VhostUserMessage m, int i, MemoryRegionDescription d)
+    private GuestRegion MapRegion(VhostUserMessage m, int i, MemoryRegionDescription d)
     {
         if (d.Size == 0)
         {
@@ -112,7 +129,7 @@ public sealed partial class VhostUserBackend
         }
 
         SafeFd fd = m.PeekFd(i);
-        GuestRegion region = GuestRegion.FromFd(fd, d.GuestAddress, d.Size, d.UserAddress, d.MmapOffset);
+        GuestRegion region = GuestRegion.FromFd(fd, d.GuestAddress, d.Size, d.UserAddress, d.MmapOffset, _options.AllowUnsealedMemory);
         m.TakeFd(i);
         return region;
     }

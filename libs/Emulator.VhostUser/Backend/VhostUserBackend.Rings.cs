@@ -99,23 +99,38 @@ public sealed partial class VhostUserBackend
         EventFd? fd = null;
         if (!fdRequest.NoFd)
         {
-            if (!FdKind.IsEventFd(m.PeekFd(0)))
+            if (!FdInfo.IsEventFd(m.PeekFd(0)))
             {
                 throw new VhostUserProtocolException($"{request}: the descriptor is not an eventfd");
             }
 
-            fd = new EventFd(m.TakeFd(0));
+            fd = new EventFd(m.PeekFd(0));
+            m.TakeFd(0);
         }
 
-        Reconfigure(fdRequest.Index, () =>
+        // The ring owns the eventfd once the change ran; if stopping the ring failed first, it is still ours.
+        bool applied = false;
+        try
         {
-            switch (kind)
+            Reconfigure(fdRequest.Index, () =>
             {
-                case RingFdKind.Kick: ring.ReplaceKick(fd); break;
-                case RingFdKind.Call: ring.ReplaceCall(fd); break;
-                default: ring.ReplaceErr(fd); break;
+                switch (kind)
+                {
+                    case RingFdKind.Kick: ring.ReplaceKick(fd); break;
+                    case RingFdKind.Call: ring.ReplaceCall(fd); break;
+                    default: ring.ReplaceErr(fd); break;
+                }
+
+                applied = true;
+            });
+        }
+        finally
+        {
+            if (!applied)
+            {
+                fd?.Dispose();
             }
-        });
+        }
     }
 
     private void Reconfigure(int index, Action change)
@@ -188,6 +203,7 @@ public sealed partial class VhostUserBackend
             EventIdx = (AckedFeatures & VhostUserFeatureBits.RingEventIdx) != 0,
             Features = AckedFeatures & ~VhostUserFeatureBits.ProtocolFeatures,
             Inflight = inflight,
+            Log = _log,
         };
         _device.StartQueue(index, setup);
         ring.Started = true;

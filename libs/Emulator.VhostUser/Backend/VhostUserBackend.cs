@@ -24,14 +24,25 @@ public sealed partial class VhostUserBackend : IDisposable
     private readonly Action<string> _log;
     private readonly IReadOnlyList<VendorRequest> _vendor;
     private readonly RingSlot[] _rings;
-    private readonly EventFd _stop = new();
+    private readonly StopEvent _stop = new();
     private readonly Lock _lifecycle = new();
+    private readonly VhostUserBackendOptions _options;
     private bool _closed;
     private bool _replied;
     private int _messageTimeoutMs = 5000;
 
+    /// <summary>A session that owns <paramref name="socket"/> (closed when the session ends) and maps only sealed memory.</summary>
     public VhostUserBackend(SafeFd socket, IVhostUserDevice device, Action<string>? log = null)
+        : this(socket, device, log, new VhostUserBackendOptions())
     {
+    }
+
+    /// <summary>A session with explicit socket ownership and memory rules (see <see cref="VhostUserBackendOptions"/>).</summary>
+    public VhostUserBackend(SafeFd socket, IVhostUserDevice device, Action<string>? log, VhostUserBackendOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(options);
         if (device.QueueCount is < 1 or > VhostUserLimits.MaxQueues)
         {
             throw new ArgumentException($"a device needs 1..{VhostUserLimits.MaxQueues} queues, not {device.QueueCount}", nameof(device));
@@ -42,7 +53,6 @@ public sealed partial class VhostUserBackend : IDisposable
             throw new ArgumentException($"maximum queue size {device.MaxQueueSize} is not a power of two up to {VhostUserLimits.MaxQueueSize}", nameof(device));
         }
 
-        _connection = new VhostUserConnection(socket) { SendTimeoutMs = _messageTimeoutMs };
         _device = device;
         _log = log ?? (_ => { });
         _vendor = device.VendorRequests;
@@ -55,10 +65,19 @@ public sealed partial class VhostUserBackend : IDisposable
         VhostUserProtocolFeatures vendorBits = VhostUserProtocolFeatures.None;
         foreach (VendorRequest v in _vendor)
         {
+            if (v.FdCount is < 0 or > UnixSocket.MaxFdsPerMessage)
+            {
+                throw new ArgumentException($"vendor request {v.Code} declares {v.FdCount} descriptors; a message carries 0..{UnixSocket.MaxFdsPerMessage}", nameof(device));
+            }
+
             vendorBits |= v.RequiredFeature;
         }
 
         OfferedProtocolFeatures = device.ProtocolFeatures & (ImplementedProtocolFeatures | vendorBits);
+
+        // Last, so a refused device leaves nothing to release.
+        _options = options;
+        _connection = new VhostUserConnection(options.OwnsSocket ? socket : Fd.Duplicate(socket)) { SendTimeoutMs = _messageTimeoutMs };
     }
 
     /// <summary>
@@ -119,13 +138,13 @@ public sealed partial class VhostUserBackend : IDisposable
     public bool ProcessNext(int timeoutMs)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        Span<PollFd> fds = [new PollFd(_connection.Socket.Number, PollEvents.In), new PollFd(_stop.Handle.Number, PollEvents.In)];
-        if (Poller.Wait(fds, timeoutMs) == 0)
+        Span<short> revents = stackalloc short[2];
+        if (Poller.Wait([_connection.Socket, _stop.Handle], [PollEvents.In, PollEvents.In], revents, timeoutMs) == 0)
         {
             return true;
         }
 
-        if (fds[1].Revents != 0)
+        if (revents[1] != 0)
         {
             return false;
         }
@@ -142,18 +161,14 @@ public sealed partial class VhostUserBackend : IDisposable
     }
 
     /// <summary>Asks <see cref="Run"/> to return (from a signal handler or another thread). Safe at any time.</summary>
-    public void RequestStop()
-    {
-        lock (_lifecycle)
-        {
-            if (!_closed)
-            {
-                _stop.Signal();
-            }
-        }
-    }
+    public void RequestStop() => _stop.Set();
 
-    /// <summary>Stops every ring, then releases memory, descriptors and the socket.</summary>
+    /// <summary>
+    /// Stops every ring, then releases memory, descriptors and the socket (or, for a borrowed socket, shuts
+    /// the connection down and closes only the session's duplicate). A ring the device fails to stop is
+    /// logged and skipped: its eventfds and all guest memory are then left open and mapped (released at
+    /// process exit), because a ring thread that did not stop may still touch them.
+    /// </summary>
     public void Dispose()
     {
         lock (_lifecycle)
@@ -166,24 +181,55 @@ public sealed partial class VhostUserBackend : IDisposable
             _closed = true;
         }
 
+        bool ringStuck = false;
         for (int i = 0; i < _rings.Length; i++)
         {
-            StopRing(i);
-            _rings[i].Dispose();
+            try
+            {
+                StopRing(i);
+                _rings[i].Dispose();
+            }
+            catch (Exception e)
+            {
+                ringStuck = true;
+                _log($"vhost-user: the device failed to stop ring {i}; its eventfds and guest memory stay open: {e}");
+            }
         }
 
-        _memory?.Dispose();
-        _memory = null;
-        _inflight?.Dispose();
-        _inflight = null;
+        if (!ringStuck)
+        {
+            _memory?.Dispose();
+            _memory = null;
+            _inflight?.Dispose();
+            _inflight = null;
+        }
+
         lock (_backendLock)
         {
             _backendChannel?.Dispose();
             _backendChannel = null;
         }
 
+        if (!_options.OwnsSocket)
+        {
+            ShutdownBorrowedSocket();
+        }
+
         _connection.Dispose();
         _stop.Dispose();
+    }
+
+    /// <summary>The host keeps its descriptor; shutting the connection down tells the front-end the session is over.</summary>
+    private void ShutdownBorrowedSocket()
+    {
+        try
+        {
+            UnixSocket.Shutdown(_connection.Socket);
+        }
+        catch (PosixException e)
+        {
+            _log($"vhost-user: could not shut the connection down: {e.Message}");
+        }
     }
 
     private void Handle(VhostUserMessage message)

@@ -41,6 +41,9 @@ public sealed class VringSetup
     /// <summary>The ring's in-flight log when INFLIGHT_SHMFD is in use.</summary>
     public InflightQueue? Inflight { get; init; }
 
+    /// <summary>The session's log, for ring-side errors (a <see cref="VringWorker"/> built from this setup logs its fault here).</summary>
+    public Action<string>? Log { get; init; }
+
     /// <summary>Interrupts the driver (used buffers are ready).</summary>
     public void SignalCall() => Call?.Signal();
 

@@ -5,9 +5,11 @@ namespace Emulator.VhostUser;
 
 /// <summary>
 /// One queue's in-flight log in the shared INFLIGHT_SHMFD buffer. The device calls <see cref="Begin"/> when
-/// it pops a head, <see cref="MarkUsed"/> for each head it is about to put in the used ring (before it
-/// publishes used->idx), and <see cref="Complete"/> once after publishing. After a reconnect the device
-/// calls <see cref="Repair"/> with the ring's used->idx and resubmits <see cref="PendingInCounterOrder"/>.
+/// it pops a head, <see cref="MarkUsed"/> for each head it writes to the used ring (unpublished: SplitQueue's
+/// AddUsedDeferred), publishes the whole batch with one used->idx store (SplitQueue.PublishUsed), and then
+/// calls <see cref="Complete"/> with the new used->idx. Publishing element by element breaks <see cref="Repair"/>,
+/// which takes "the last k logged heads" to be exactly "the last k published elements" (README.md, In-flight log).
+/// After a reconnect the device calls <see cref="Repair"/> with the ring's used->idx and resubmits <see cref="PendingInCounterOrder"/>.
 /// Every index read from the shared buffer is bounds-checked: the front-end can write it too.
 /// Not thread-safe: one ring worker owns it.
 /// </summary>

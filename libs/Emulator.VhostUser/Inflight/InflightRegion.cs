@@ -54,10 +54,17 @@ public sealed class InflightRegion : IDisposable
     }
 
     /// <summary>
-    /// Adopts the front-end's buffer. Checks that mmap_offset + mmap_size fits the fd (fstat) and that
-    /// mmap_size holds every queue, so no access can fault. Takes ownership of <paramref name="fd"/> on success.
+    /// Adopts the front-end's buffer. Checks that the fd is sealed against shrinking, that mmap_offset +
+    /// mmap_size fits it (fstat) and that mmap_size holds every queue, so no access can fault, now or after
+    /// the front-end truncates the file. Takes ownership of <paramref name="fd"/> on success.
     /// </summary>
-    public static InflightRegion FromFd(SafeFd fd, InflightDescription description)
+    public static InflightRegion FromFd(SafeFd fd, InflightDescription description) => FromFd(fd, description, allowUnsealed: false);
+
+    /// <summary>
+    /// As <see cref="FromFd(SafeFd, InflightDescription)"/>; <paramref name="allowUnsealed"/> also accepts an fd
+    /// that is not sealed against shrinking, for a trusted front-end (truncating it would kill this process with SIGBUS).
+    /// </summary>
+    public static InflightRegion FromFd(SafeFd fd, InflightDescription description, bool allowUnsealed)
     {
         CheckShape(description.NumQueues, description.QueueSize);
         ulong needed = InflightLayout.TotalSize(description.NumQueues, description.QueueSize);
@@ -71,6 +78,12 @@ public sealed class InflightRegion : IDisposable
         if (end < description.MmapOffset)
         {
             throw new VhostUserProtocolException("in-flight mmap offset + size overflows");
+        }
+
+        // Seals first: once the size cannot shrink, the size checked next stays true.
+        if (!allowUnsealed && !MemFd.IsSealedAgainstShrinking(fd, out string problem))
+        {
+            throw new VhostUserProtocolException($"in-flight buffer refused: {problem}");
         }
 
         long fileSize = Emulator.Posix.Fd.GetSize(fd);

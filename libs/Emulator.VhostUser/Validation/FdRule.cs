@@ -14,4 +14,7 @@ public enum FdRule
 
     /// <summary>REM_MEM_REG: none, but one is tolerated (and closed unused) for old front-ends.</summary>
     NoneOrOne,
+
+    /// <summary>Vendor requests: exactly <see cref="RequestRule.FdCount"/> descriptors.</summary>
+    Exact,
 }

@@ -118,6 +118,7 @@ public static class MessageValidator
             FdRule.OnePerRegion => regions,
             FdRule.OneUnlessNoFdFlag => KickCallFdCount(header, payload),
             FdRule.NoneOrOne => Math.Min(fdCount, 1),
+            FdRule.Exact => rule.FdCount,
             _ => throw new VhostUserProtocolException($"{header}: no fd rule"),
         };
 

@@ -6,5 +6,10 @@ namespace Emulator.VhostUser;
 /// </summary>
 public sealed record VendorRequest(uint Code, uint MinPayloadSize, uint MaxPayloadSize, int FdCount, VhostUserProtocolFeatures RequiredFeature)
 {
-    public RequestRule Rule => new(PayloadKind.Range, MinPayloadSize, FdCount == 0 ? FdRule.None : FdRule.One, MaxPayloadSize);
+    public RequestRule Rule => FdCount switch
+    {
+        0 => new(PayloadKind.Range, MinPayloadSize, FdRule.None, MaxPayloadSize),
+        1 => new(PayloadKind.Range, MinPayloadSize, FdRule.One, MaxPayloadSize),
+        _ => new(PayloadKind.Range, MinPayloadSize, FdRule.Exact, MaxPayloadSize, FdCount),
+    };
 }

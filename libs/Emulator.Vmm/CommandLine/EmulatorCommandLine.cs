@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Emulator.Options;
 
 namespace Emulator.Vmm.CommandLine;
@@ -11,11 +12,11 @@ public static class EmulatorCommandLine
 {
     public const string Version = "0.1.0";
 
-    private static readonly HashSet<string> ValueOptions =
-        ["m", "chardev", "serial", "monitor", "mon", "display", "name"];
+    private static readonly FrozenSet<string> ValueOptions =
+        FrozenSet.Create(StringComparer.Ordinal, "m", "chardev", "serial", "monitor", "mon", "display", "name");
 
-    private static readonly HashSet<string> FlagOptions =
-        ["nographic", "S", "version", "h", "help"];
+    private static readonly FrozenSet<string> FlagOptions =
+        FrozenSet.Create(StringComparer.Ordinal, "nographic", "S", "version", "h", "help");
 
     public static CommandLineResult Parse(IReadOnlyList<string> args)
     {

@@ -12,11 +12,20 @@ internal sealed class BackendSession : IDisposable
 {
     private readonly Thread _thread;
 
-    public BackendSession(IVhostUserDevice? device = null, int frontendTimeoutMs = 10_000, int messageTimeoutMs = 5_000)
+    public BackendSession(
+        IVhostUserDevice? device = null,
+        int frontendTimeoutMs = 10_000,
+        int messageTimeoutMs = 5_000,
+        VhostUserBackendOptions? options = null,
+        int backendReplyTimeoutMs = 5_000)
     {
         (SafeFd frontendEnd, SafeFd backendEnd) = UnixSocket.CreatePair();
         Device = device ?? new EchoDevice();
-        Backend = new VhostUserBackend(backendEnd, Device, Log.Enqueue) { MessageTimeoutMs = messageTimeoutMs };
+        Backend = new VhostUserBackend(backendEnd, Device, Log.Enqueue, options ?? new VhostUserBackendOptions())
+        {
+            MessageTimeoutMs = messageTimeoutMs,
+            BackendReplyTimeoutMs = backendReplyTimeoutMs,
+        };
         if (Device is EchoDevice echo)
         {
             echo.ConfigChangeRequested = () => Backend.SendConfigChange();
@@ -38,6 +47,9 @@ internal sealed class BackendSession : IDisposable
     public VhostUserProtocolException? Result { get; private set; }
 
     public bool HasEnded => !_thread.IsAlive;
+
+    /// <summary>Waits for Run to return (hang-up, stop request or rejection).</summary>
+    public void WaitForEnd() => Assert.True(_thread.Join(10_000), "back-end session did not end");
 
     /// <summary>The standard opening: every feature both sides know, REPLY_ACK included.</summary>
     public NegotiatedFeatures Negotiate(VhostUserProtocolFeatures protocol = (VhostUserProtocolFeatures)ulong.MaxValue) =>

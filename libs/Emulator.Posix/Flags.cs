@@ -1,38 +1,5 @@
 namespace Emulator.Posix;
 
-/// <summary>poll(2) event bits.</summary>
-public static class PollEvents
-{
-    public const short In = 0x001;
-    public const short Pri = 0x002;
-    public const short Out = 0x004;
-    public const short Err = 0x008;
-    public const short Hup = 0x010;
-    public const short Nval = 0x020;
-    public const short RdHup = 0x2000;
-}
-
-/// <summary>epoll(7) event bits.</summary>
-public static class EpollEvents
-{
-    public const uint In = 0x001;
-    public const uint Out = 0x004;
-    public const uint Err = 0x008;
-    public const uint Hup = 0x010;
-    public const uint RdHup = 0x2000;
-    public const uint EdgeTriggered = 1u << 31;
-}
-
-/// <summary>Signal numbers (x86-64 Linux).</summary>
-public static class Signals
-{
-    public const int SIGHUP = 1;
-    public const int SIGINT = 2;
-    public const int SIGKILL = 9;
-    public const int SIGTERM = 15;
-    public const int SIGCHLD = 17;
-}
-
 /// <summary>Bits and commands shared by several wrappers.</summary>
 internal static class Flags
 {
@@ -42,6 +9,7 @@ internal static class Flags
     public const int F_SETFD = 2;
     public const int F_GETFL = 3;
     public const int F_SETFL = 4;
+    public const int F_DUPFD_CLOEXEC = 1030;
     public const int F_ADD_SEALS = 1033;
     public const int F_GET_SEALS = 1034;
     public const int FD_CLOEXEC = 1;
@@ -51,8 +19,11 @@ internal static class Flags
     public const int SOCK_NONBLOCK = 0x800;
     public const int SOCK_CLOEXEC = 0x80000;
     public const int SOL_SOCKET = 1;
+    public const int SO_TYPE = 3;
     public const int SO_ERROR = 4;
     public const int SO_PEERCRED = 17;
+    public const int SO_SNDTIMEO = 21;
+    public const int SO_DOMAIN = 39;
     public const int SCM_RIGHTS = 1;
     public const int MSG_NOSIGNAL = 0x4000;
     public const int MSG_DONTWAIT = 0x40;
