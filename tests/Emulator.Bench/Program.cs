@@ -1,1 +1,25 @@
-return 0;
+using System.ComponentModel;
+using Emulator.Bench;
+using Emulator.Posix;
+using Emulator.VhostUser;
+
+// `make bench`: vhost-user latency and CPU figures between this process (the front-end) and a device
+// server in another process. Exits 0 whether or not the goals are met; 1 if a measurement failed.
+BenchSettings? settings = BenchSettings.FromArgs(args);
+if (settings is null)
+{
+    Console.Error.WriteLine("usage: Emulator.Bench [--quick]");
+    return 1;
+}
+
+try
+{
+    BenchReport report = new BenchRun(settings, Console.Error).Execute(out bool ok);
+    report.Print(Console.Out);
+    return ok ? 0 : 1;
+}
+catch (Exception e) when (e is VhostUserProtocolException or PosixException or TimeoutException or InvalidOperationException or IOException or Win32Exception)
+{
+    Console.Error.WriteLine($"bench failed: {e.GetType().Name}: {e.Message}");
+    return 1;
+}
