@@ -102,7 +102,7 @@ public sealed class KickRing : IDisposable
                 return;
             }
 
-            Thread.SpinWait(1);
+            Thread.Yield();
         }
 
         // The device signals the call right after publishing used.idx; it is (almost always) already there.

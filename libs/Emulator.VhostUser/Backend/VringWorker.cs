@@ -192,7 +192,9 @@ public sealed class VringWorker : IDisposable
 
                 if (spinning)
                 {
-                    Thread.SpinWait(20);
+                    // Yield rather than burn: when the front-end's thread shares this CPU, a pure
+                    // spin would hold the CPU it needs to post the next request.
+                    Thread.Yield();
                     continue;
                 }
             }
