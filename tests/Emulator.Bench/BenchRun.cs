@@ -34,8 +34,8 @@ public sealed class BenchRun
         var report = new BenchReport
         {
             Server = $"{server.Name}, pid {server.Pid}, spawned with --fd",
-            FrontendWait = $"spin on used.idx up to {KickRing.SpinBudget.TotalMicroseconds:F0} us, then poll() on the call eventfd; a sample ends once the call eventfd is read",
-            ServerWait = $"VringWorker: spins {VringWorker.DefaultSpinWindow.TotalMicroseconds:F0} us after the last kick or chain, then sleeps in poll()",
+            FrontendWait = $"spin (yielding) on used.idx up to {KickRing.SpinBudget.TotalMicroseconds:F0} us, then poll() on the call eventfd; a sample ends once the call eventfd is read",
+            ServerWait = $"VringWorker: spins (yielding) {VringWorker.DefaultSpinWindow.TotalMicroseconds:F0} us after the last kick or chain, then sleeps in poll()",
             Chain = $"{ChainShape.Echo.ReadableBytes}-byte readable + {ChainShape.Echo.WritableBytes}-byte writable descriptor, queue size {KickRing.QueueSize}, memfd guest RAM",
             Pacing = $"back-to-back = one uninterrupted series; bursts = {KickSeries.BurstSize} back-to-back, then {KickSeries.BurstPause.TotalMilliseconds:F0} ms asleep (unmeasured); "
                 + "queued = us per round trip this thread / the server's ring thread were runnable but not running (contention, or an idle vCPU "
