@@ -1,1 +1,3 @@
-return 0;
+using Emulator.Vmm.Machine;
+
+return EmulatorProgram.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,44 @@
+using Emulator.Chardev;
+using Emulator.Options;
+using Emulator.Vmm.Chardev;
+using Emulator.Vmm.CommandLine;
+
+namespace Emulator.Vmm.Machine;
+
+/// <summary><c>emu</c>'s whole entry point: the command line, then <see cref="MachineRunner"/>.</summary>
+public static class EmulatorProgram
+{
+    /// <summary>Returns the process exit status: 1 for a command-line error (printed as <c>emu: message</c>).</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        VmConfiguration config;
+        ChardevPlan plan;
+        try
+        {
+            CommandLineResult result = EmulatorCommandLine.Parse(args);
+            if (result.Configuration is null)
+            {
+                stdout.Write(result.Message);
+                return result.ExitCode;
+            }
+
+            config = result.Configuration;
+            if (config.Chardevs.Any(ChardevParser.IsHelpRequest))
+            {
+                stdout.WriteLine(ChardevParser.BackendHelpText);
+                return 0;
+            }
+
+            plan = ChardevPlanner.Plan(config);
+        }
+        catch (OptionsException e)
+        {
+            stderr.WriteLine($"emu: {e.Message}");
+            return 1;
+        }
+
+        return MachineRunner.Run(config, plan, stderr);
+    }
+}
