@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using Emulator.Options;
 
 namespace Emulator.Chardev.Tests;
@@ -230,6 +231,8 @@ public class ChardevParserTests
     }
 
     [Fact]
+
+    [Trait("Category", FuzzBudget.Category)]
     public void FuzzedInputOnlyEverRaisesOptionsException()
     {
         const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789,,==::/._- \0\u00e9?";
@@ -239,7 +242,7 @@ public class ChardevParserTests
             "server", "wait", "nowait", "reconnect=", "reconnect-ms=", "port=", "host=", "logfile=", "logappend", "mux", "signal", "nodelay", "delay=",
         ];
         Random random = new(1234);
-        for (int i = 0; i < 20000; i++)
+        for (int i = 0, n = FuzzBudget.Iterations(20000); i < n; i++)
         {
             System.Text.StringBuilder text = new();
             int parts = random.Next(1, 6);

@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using Emulator.Memory;
 using Emulator.Posix;
 
@@ -112,6 +113,8 @@ public sealed class GuestMemoryTests
     }
 
     [Fact]
+
+    [Trait("Category", FuzzBudget.Category)]
     public void Random_accesses_match_a_flat_reference_model()
     {
         // Two regions with a hole; the model is a flat array where the hole is "unbacked".
@@ -120,7 +123,7 @@ public sealed class GuestMemoryTests
         byte[] model = new byte[Hole + 8192];
         bool Backed(ulong a) => a < Hole || (a >= Hole + 4096 && a < Hole + 8192);
         Random rng = new(1234);
-        for (int i = 0; i < 20_000; i++)
+        for (int i = 0, n = FuzzBudget.Iterations(20_000); i < n; i++)
         {
             ulong addr = rng.Next(4) == 0 ? (ulong)rng.NextInt64() : (ulong)rng.Next(0, (int)Hole + 9000);
             int len = rng.Next(0, 300);

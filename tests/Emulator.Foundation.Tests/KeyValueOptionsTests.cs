@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using Emulator.Options;
 
 namespace Emulator.Foundation.Tests;
@@ -71,6 +72,8 @@ public sealed class KeyValueOptionsTests
     }
 
     [Fact]
+
+    [Trait("Category", FuzzBudget.Category)]
     public void Random_input_only_ever_raises_options_errors()
     {
         Random rng = new(42);

@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using Emulator.DeviceHost;
 
 namespace Emulator.System.Tests;
@@ -12,6 +13,8 @@ public sealed class DeviceServerArgumentFuzzTests
     ];
 
     [Fact]
+
+    [Trait("Category", FuzzBudget.Category)]
     public void RandomCommandLinesParseOrFailWithUsageErrors()
     {
         var definition = new DeviceServerDefinition(
@@ -19,7 +22,7 @@ public sealed class DeviceServerArgumentFuzzTests
             "fuzz",
             options: [new ServerOption("chardev", "STR", "x", Required: true), new ServerOption("verbose", null, "y")]);
         var random = new Random(1234);
-        for (int i = 0; i < 5000; i++)
+        for (int i = 0, n = FuzzBudget.Iterations(5000); i < n; i++)
         {
             string[] args = new string[random.Next(0, 8)];
             for (int j = 0; j < args.Length; j++)

@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using Emulator.Options;
 using Emulator.Vmm.CommandLine;
 
@@ -15,10 +16,12 @@ public sealed class EmulatorCommandLineFuzzTests
     ];
 
     [Fact]
+
+    [Trait("Category", FuzzBudget.Category)]
     public void Random_command_lines_parse_or_fail_with_options_errors()
     {
         var random = new Random(4321);
-        for (int i = 0; i < 20_000; i++)
+        for (int i = 0, n = FuzzBudget.Iterations(20_000); i < n; i++)
         {
             string[] args = new string[random.Next(0, 8)];
             for (int j = 0; j < args.Length; j++)

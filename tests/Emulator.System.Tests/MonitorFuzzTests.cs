@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using System.Buffers;
 using System.Text;
 using Emulator.Vmm;
@@ -10,10 +11,12 @@ public sealed class MonitorFuzzTests
         ["help", "?", "info", "status", "registers", "stop", "s", "cont", "c", "quit", "system_reset", "/", "x", " ", "\t", "é", "|", "'", "\"", "\0"];
 
     [Fact]
+
+    [Trait("Category", FuzzBudget.Category)]
     public void RandomCommandLinesNeverThrow()
     {
         var random = new Random(42);
-        for (int i = 0; i < 5000; i++)
+        for (int i = 0, n = FuzzBudget.Iterations(5000); i < n; i++)
         {
             var vm = new FakeVm { State = (RunState)random.Next(0, 7) };
             var line = new StringBuilder();

@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using Emulator.Memory;
 
 namespace Emulator.Virtio.Tests;
@@ -10,7 +11,7 @@ namespace Emulator.Virtio.Tests;
 /// </summary>
 public sealed class QueueFuzzTests
 {
-    private const int Iterations = 100_000;
+    private static readonly int Iterations = FuzzBudget.Iterations(100_000);
     private const ulong DescTable = 0x0;
     private const ulong AvailRing = 0x100;
     private const ulong UsedRing = 0x140;
@@ -22,6 +23,8 @@ public sealed class QueueFuzzTests
     private static readonly (ulong Base, ulong Size)[] Layout = [(0, 0x4000), (0x4000, 0x2000), (0x10000, 0x1000)];
 
     [Fact]
+
+    [Trait("Category", FuzzBudget.Category)]
     public void Random_rings_only_ever_raise_virtqueue_exceptions_and_write_only_where_allowed()
     {
         using GuestMemory mem = GuestMemory.Create(Layout);

@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using Emulator.Chardev;
 using Emulator.VhostUser;
 
@@ -47,7 +48,7 @@ public sealed class ByteStreamWireTests
     public void RandomPayloadsNeverThrowAnythingElse()
     {
         var random = new Random(99);
-        int iterations = int.TryParse(Environment.GetEnvironmentVariable("EMU_FUZZ_ITERATIONS"), out int n) ? n : 20000;
+        int iterations = FuzzBudget.Iterations(20000);
         for (int i = 0; i < iterations; i++)
         {
             byte[] payload = new byte[random.Next(0, 12)];

@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using Emulator.Chardev;
 using Emulator.Options;
 using Emulator.Vmm.Chardev;
@@ -87,7 +88,7 @@ public sealed class ChardevPlannerTests
             "chardev=a", "null,id=a", "null,id=a,mux=on", "file:/tmp/x", "pty", "unix:/tmp/s,server=on,wait=off", "none", "id=", ",,", "",
         ];
         var random = new Random(1234);
-        int iterations = int.TryParse(Environment.GetEnvironmentVariable("EMU_FUZZ_ITERATIONS"), out int n) ? Math.Min(n, 200000) : 3000;
+        int iterations = Math.Min(FuzzBudget.Iterations(3000), 200_000);
         for (int i = 0; i < iterations; i++)
         {
             string[] args = [.. Enumerable.Range(0, random.Next(0, 9)).Select(_ => words[random.Next(words.Length)])];

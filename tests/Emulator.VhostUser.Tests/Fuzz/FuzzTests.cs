@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using System.Globalization;
 using Xunit.Abstractions;
 
@@ -15,9 +16,11 @@ public sealed class FuzzTests(ITestOutputHelper output)
     private const int HangTimeoutMs = 10_000;
 
     [Fact]
+
+    [Trait("Category", FuzzBudget.Category)]
     public void Random_messages_only_ever_cause_protocol_errors()
     {
-        int iterations = EnvInt("EMU_FUZZ_ITERATIONS", DefaultIterations);
+        int iterations = FuzzBudget.Iterations(DefaultIterations);
         int seed = EnvInt("EMU_FUZZ_SEED", 20240601);
         var run = new FuzzRun(seed, HangTimeoutMs);
         Exception? failure = null;
