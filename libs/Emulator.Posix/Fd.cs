@@ -18,67 +18,35 @@ public static unsafe class Fd
     /// <summary>Reads up to buffer.Length bytes. Returns 0 at end of file, -1 if it would block.</summary>
     public static int Read(SafeFd fd, Span<byte> buffer)
     {
-        while (true)
+        int result;
+        do
         {
-            nint n;
-
             // SAFETY: the buffer is pinned for the call and read writes at most buffer.Length bytes into it.
             fixed (byte* p = buffer)
             {
-                n = LibC.read(fd, p, (nuint)buffer.Length);
+                result = Outcome(LibC.read(fd, p, (nuint)buffer.Length), "read");
             }
-
-            if (n >= 0)
-            {
-                return (int)n;
-            }
-
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == Errno.EINTR)
-            {
-                continue;
-            }
-
-            if (errno == Errno.EAGAIN)
-            {
-                return -1;
-            }
-
-            throw new PosixException("read", errno);
         }
+        while (result == Interrupted);
+
+        return result;
     }
 
     /// <summary>Writes up to buffer.Length bytes. Returns the count written, -1 if it would block.</summary>
     public static int Write(SafeFd fd, ReadOnlySpan<byte> buffer)
     {
-        while (true)
+        int result;
+        do
         {
-            nint n;
-
             // SAFETY: the buffer is pinned for the call and write only reads buffer.Length bytes from it.
             fixed (byte* p = buffer)
             {
-                n = LibC.write(fd, p, (nuint)buffer.Length);
+                result = Outcome(LibC.write(fd, p, (nuint)buffer.Length), "write");
             }
-
-            if (n >= 0)
-            {
-                return (int)n;
-            }
-
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == Errno.EINTR)
-            {
-                continue;
-            }
-
-            if (errno == Errno.EAGAIN)
-            {
-                return -1;
-            }
-
-            throw new PosixException("write", errno);
         }
+        while (result == Interrupted);
+
+        return result;
     }
 
     /// <summary>Writes the whole buffer, waiting with poll when the descriptor is non-blocking.</summary>
@@ -233,5 +201,24 @@ public static unsafe class Fd
 
         long remaining = deadline - Stopwatch.GetTimestamp();
         return remaining <= 0 ? 0 : (int)Math.Min(int.MaxValue, (remaining * 1000 / Stopwatch.Frequency) + 1);
+    }
+
+    private const int Interrupted = -2;
+
+    /// <summary>A read/write result: the count, -1 for EAGAIN, <see cref="Interrupted"/> for EINTR; other errors throw.</summary>
+    private static int Outcome(nint n, string call)
+    {
+        if (n >= 0)
+        {
+            return (int)n;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        return errno switch
+        {
+            Errno.EINTR => Interrupted,
+            Errno.EAGAIN => -1,
+            _ => throw new PosixException(call, errno),
+        };
     }
 }
