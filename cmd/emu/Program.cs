@@ -1,3 +1,7 @@
+using Emulator.DeviceHost;
 using Emulator.Vmm.Machine;
 
-return EmulatorProgram.Run(args, Console.Out, Console.Error);
+// Not System.Console: its first use on a terminal emits keypad-mode escapes into the user's tty.
+using var stdout = new StreamWriter(DescriptorStream.StandardOutput()) { AutoFlush = true };
+using var stderr = new StreamWriter(DescriptorStream.StandardError()) { AutoFlush = true };
+return EmulatorProgram.Run(args, stdout, stderr);

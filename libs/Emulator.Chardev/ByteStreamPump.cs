@@ -136,7 +136,7 @@ public sealed class ByteStreamPump : IDisposable
         Action<Exception>? handlers = Faulted;
         if (handlers is null)
         {
-            WriteToStandardError($"chardev '{_backend.Id}': stopped: {fault}");
+            ChardevDiagnostics.WriteToStandardError($"chardev '{_backend.Id}': stopped: {fault}");
             return;
         }
 
@@ -148,21 +148,8 @@ public sealed class ByteStreamPump : IDisposable
             }
             catch (Exception e)
             {
-                WriteToStandardError($"chardev '{_backend.Id}': stopped: {fault.Message}; reporting it failed: {e}");
+                ChardevDiagnostics.WriteToStandardError($"chardev '{_backend.Id}': stopped: {fault.Message}; reporting it failed: {e}");
             }
-        }
-    }
-
-    /// <summary>The last resort when nobody takes the report; a failure to write it has nowhere left to go.</summary>
-    private static void WriteToStandardError(string message)
-    {
-        try
-        {
-            Console.Error.WriteLine(message);
-        }
-        catch (IOException)
-        {
-            // Standard error itself is gone (closed pipe or terminal).
         }
     }
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Emulator.DeviceHost;
 
@@ -19,16 +18,25 @@ public static class DeviceServerHost
 {
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Runs the server; returns the process exit status (<see cref="DeviceServerExitCode"/>).</summary>
+    /// <summary>
+    /// Runs the server; returns the process exit status (<see cref="DeviceServerExitCode"/>). Standard
+    /// output and error are written with write(2), never through <see cref="Console"/> (see
+    /// <see cref="CompactLoggerProvider"/>): a server's terminal is the user's.
+    /// </summary>
     public static int Run(
         DeviceServerDefinition definition,
         IReadOnlyList<string> args,
-        Action<DeviceServerArguments, IServiceCollection> configureServices) =>
-        RunAsync(definition, args, configureServices, Console.Out, Console.Error, CancellationToken.None).GetAwaiter().GetResult();
+        Action<DeviceServerArguments, IServiceCollection> configureServices)
+    {
+        using var stdout = new StreamWriter(DescriptorStream.StandardOutput()) { AutoFlush = true };
+        using var stderr = new StreamWriter(DescriptorStream.StandardError()) { AutoFlush = true };
+        return RunAsync(definition, args, configureServices, stdout, stderr, CancellationToken.None).GetAwaiter().GetResult();
+    }
 
     /// <summary>
     /// As <see cref="Run"/>, with the text streams for --help, --print-capabilities and
-    /// command-line errors, and a token that stops the server like SIGTERM does.
+    /// command-line errors, and a token that stops the server like SIGTERM does. The log goes to
+    /// descriptor 2 (<see cref="CompactLoggerProvider"/>).
     /// <paramref name="configureServices"/> must register an <see cref="IConnectionHandler"/>; it
     /// may throw <see cref="DeviceServerUsageException"/> to reject a server option's value.
     /// </summary>
@@ -75,7 +83,9 @@ public static class DeviceServerHost
             return Failure(stderr, program, $"parent process {parent} has already exited");
         }
 
-        HostApplicationBuilder builder = CreateBuilder(program);
+        // Declared before the host, so disposed after it (and after the logger provider the host disposes).
+        using DescriptorStream log = DescriptorStream.StandardError();
+        HostApplicationBuilder builder = CreateBuilder(program, log);
         try
         {
             configureServices(parsed, builder.Services);
@@ -113,20 +123,14 @@ public static class DeviceServerHost
         }
     }
 
-    private static HostApplicationBuilder CreateBuilder(string program)
+    private static HostApplicationBuilder CreateBuilder(string program, Stream log)
     {
         // No defaults: configuration files, environment-variable config and the command line
-        // belong to nobody here, and the default console logger writes to stdout.
+        // belong to nobody here, and the default console logger writes to stdout (through System.Console).
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(
             new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = program });
         builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(options =>
-        {
-            options.FormatterName = CompactConsoleFormatter.FormatterName;
-            options.LogToStandardErrorThreshold = LogLevel.Trace;
-        });
-        builder.Logging.AddConsoleFormatter<CompactConsoleFormatter, CompactConsoleFormatterOptions>(
-            options => options.ProgramName = program);
+        builder.Logging.Services.AddSingleton<ILoggerProvider>(_ => new CompactLoggerProvider(log, program));
         builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
         return builder;

@@ -136,6 +136,24 @@ public sealed class SplitQueue
         return true;
     }
 
+    /// <summary>
+    /// Walks the chain that starts at descriptor <paramref name="head"/> again, with the same checks as
+    /// <see cref="TryPop"/>, but without reading the avail ring or moving <see cref="NextAvail"/> (and
+    /// without touching notifications). For a chain popped earlier whose buffers are needed again: one an
+    /// in-flight log says a previous back-end popped and never returned. Throws
+    /// <see cref="VirtqueueException"/> for a head past the queue or a broken chain. The driver still owns
+    /// the descriptors: the walk sees them as they are now, which is what a resubmission must use.
+    /// </summary>
+    public DescriptorChain ReadChain(ushort head)
+    {
+        if (head >= Size)
+        {
+            throw new VirtqueueException($"head descriptor {head} is past the queue size {Size}");
+        }
+
+        return DescriptorChainWalker.Walk(_memory, _descTable, Size, head);
+    }
+
     /// <summary>Returns a chain to the driver: writes the used element, then publishes used.idx with release order.</summary>
     public void AddUsed(ushort headIndex, uint writtenLength)
     {

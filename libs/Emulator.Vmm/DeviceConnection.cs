@@ -12,10 +12,12 @@ public sealed class DeviceConnection
     private readonly Lock _lock = new();
     private bool _ended;
     private bool _stopping;
+    private bool _settingUp;
     private int? _exitStatus;
 
-    internal DeviceConnection(string id, SafeFd socket, Process? process, string? socketPath)
+    internal DeviceConnection(string id, SafeFd socket, Process? process, string? socketPath, bool settingUp)
     {
+        _settingUp = settingUp;
         Id = id;
         Socket = socket;
         Process = process;
@@ -85,11 +87,15 @@ public sealed class DeviceConnection
         }
     }
 
-    /// <summary>Records the end once; false if it was already recorded.</summary>
-    internal bool TryEnd(int? exitStatus)
+    /// <summary>
+    /// Records the end once; false if it was already recorded. <paramref name="duringSetUp"/> says the
+    /// caller of Spawn still owns the reporting (it is setting the connection up).
+    /// </summary>
+    internal bool TryEnd(int? exitStatus, out bool duringSetUp)
     {
         lock (_lock)
         {
+            duringSetUp = _settingUp;
             if (_ended)
             {
                 return false;
@@ -98,6 +104,17 @@ public sealed class DeviceConnection
             _ended = true;
             _exitStatus = exitStatus;
             return true;
+        }
+    }
+
+    /// <summary>Ends the set-up phase once; true if the server ended during it (an end nobody has reported yet).</summary>
+    internal bool CompleteSetUp()
+    {
+        lock (_lock)
+        {
+            bool unreported = _settingUp && _ended;
+            _settingUp = false;
+            return unreported;
         }
     }
 }

@@ -59,7 +59,14 @@ public sealed class DeviceManager : IDisposable
     /// Starts <paramref name="command"/> with one end of a new socketpair as <c>--fd N</c> and our
     /// pid as <c>--parent-pid</c>; returns the connection holding the other end.
     /// </summary>
-    public DeviceConnection Spawn(string id, DeviceServerCommand command)
+    /// <param name="id">The device id, unique in this manager.</param>
+    /// <param name="command">The server program and its own arguments.</param>
+    /// <param name="callerReportsSetUpFailure">
+    /// The caller sets the connection up and reports its failure itself (one message, not two): until
+    /// <see cref="CompleteSetUp"/>, an end of the server is not logged here (<see cref="ServerExited"/>
+    /// is still raised, and <see cref="DeviceConnection.ExitStatus"/> has the status for the caller's message).
+    /// </param>
+    public DeviceConnection Spawn(string id, DeviceServerCommand command, bool callerReportsSetUpFailure = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         ArgumentNullException.ThrowIfNull(command);
@@ -76,7 +83,7 @@ public sealed class DeviceManager : IDisposable
             throw;
         }
 
-        var connection = new DeviceConnection(id, socket, process, null);
+        var connection = new DeviceConnection(id, socket, process, null, callerReportsSetUpFailure);
         Add(connection);
         process.Exited += (_, _) =>
             _log.Guard($"reporting the exit of {connection}", () => Report(connection, ProcessWaits.ExitStatusOf(process)));
@@ -101,9 +108,22 @@ public sealed class DeviceManager : IDisposable
             throw new DeviceManagerException($"cannot connect to device server '{id}' at {socketPath}: {e.Message}", e);
         }
 
-        var connection = new DeviceConnection(id, socket, null, socketPath);
+        var connection = new DeviceConnection(id, socket, null, socketPath, settingUp: false);
         Add(connection);
         return connection;
+    }
+
+    /// <summary>
+    /// Ends the set-up phase of a connection spawned with <c>callerReportsSetUpFailure</c>: from now on
+    /// its end is logged here. A server that ended during set-up (after its last answer) is logged now.
+    /// </summary>
+    public void CompleteSetUp(DeviceConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (connection.CompleteSetUp() && !connection.IsStopping)
+        {
+            _log.Write(EndMessage(connection, connection.ExitStatus));
+        }
     }
 
     /// <summary>
@@ -191,18 +211,21 @@ public sealed class DeviceManager : IDisposable
         }
     }
 
+    private static string EndMessage(DeviceConnection connection, int? exitStatus) =>
+        exitStatus is int status ? $"{connection} exited with status {status}" : $"{connection} hung up";
+
     private void Report(DeviceConnection connection, int? exitStatus)
     {
-        if (!connection.TryEnd(exitStatus))
+        if (!connection.TryEnd(exitStatus, out bool duringSetUp))
         {
             return;
         }
 
         _watcher.Unwatch(connection.WatchId);
         bool expected = connection.IsStopping;
-        if (!expected)
+        if (!expected && !duringSetUp)
         {
-            _log.Write(exitStatus is int status ? $"{connection} exited with status {status}" : $"{connection} hung up");
+            _log.Write(EndMessage(connection, exitStatus));
         }
 
         EventHandler<DeviceServerExitedEventArgs>? handlers = ServerExited;

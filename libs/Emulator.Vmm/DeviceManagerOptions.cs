@@ -20,5 +20,5 @@ public sealed class DeviceManagerOptions
     /// the stdio chardev's raw mode (it keeps output post-processing, OPOST, on); a caller that puts
     /// the terminal in a mode without OPOST must pass its own sink that writes "\r\n".
     /// </summary>
-    public Action<string> Log { get; init; } = static message => Console.Error.WriteLine($"emu: {message}");
+    public Action<string> Log { get; init; } = static message => StandardError.WriteLine($"emu: {message}");
 }

@@ -22,7 +22,7 @@ internal sealed class DiagnosticLog
         }
         catch (Exception e)
         {
-            WriteToStandardError($"emu: {message} (the log failed: {e.Message})");
+            StandardError.WriteLine($"emu: {message} (the log failed: {e.Message})");
         }
     }
 
@@ -36,18 +36,6 @@ internal sealed class DiagnosticLog
         catch (Exception e)
         {
             Write($"{what} failed: {e}");
-        }
-    }
-
-    private static void WriteToStandardError(string message)
-    {
-        try
-        {
-            Console.Error.WriteLine(message);
-        }
-        catch (IOException)
-        {
-            // Standard error is gone too: there is nowhere left to report to.
         }
     }
 }

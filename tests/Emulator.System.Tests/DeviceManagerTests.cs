@@ -53,6 +53,41 @@ public sealed class DeviceManagerTests
     }
 
     [Fact]
+    public async Task AnEndDuringSetUpIsLeftToTheCallerToReport()
+    {
+        using var fixture = new ManagerFixture();
+        DeviceConnection connection = fixture.Manager.Spawn("dev0", ManagerFixture.Shell("exit 1"), callerReportsSetUpFailure: true);
+        DeviceServerExitedEventArgs exit = await fixture.ExitedAsync("dev0");
+        Assert.False(exit.Expected);
+        Assert.Equal(1, connection.ExitStatus);
+        fixture.Manager.Stop(connection);
+        Assert.Empty(fixture.Log);
+    }
+
+    [Fact]
+    public async Task AnEndDuringASuccessfulSetUpIsLoggedWhenTheSetUpCompletes()
+    {
+        using var fixture = new ManagerFixture();
+        DeviceConnection connection = fixture.Manager.Spawn("dev0", ManagerFixture.Shell("exit 4"), callerReportsSetUpFailure: true);
+        await fixture.ExitedAsync("dev0");
+        Assert.Empty(fixture.Log);
+        fixture.Manager.CompleteSetUp(connection);
+        fixture.Manager.CompleteSetUp(connection);
+        Assert.Equal([$"device server 'dev0' (pid {connection.ProcessId}) exited with status 4"], fixture.Log);
+    }
+
+    [Fact]
+    public async Task AfterSetUpAnEndIsLoggedAsUsual()
+    {
+        using var fixture = new ManagerFixture();
+        DeviceConnection connection = fixture.Manager.Spawn("dev0", ManagerFixture.Shell("read line <&\"$1\"; exit 5"), callerReportsSetUpFailure: true);
+        fixture.Manager.CompleteSetUp(connection);
+        UnixSocket.SendAll(connection.Socket, "go\n"u8);
+        await fixture.ExitedAsync("dev0");
+        Assert.Equal([$"device server 'dev0' (pid {connection.ProcessId}) exited with status 5"], fixture.Log);
+    }
+
+    [Fact]
     public async Task AServerThatHangsUpButLingersIsNoticedAndStopped()
     {
         using var fixture = new ManagerFixture();

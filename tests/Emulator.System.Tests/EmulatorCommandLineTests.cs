@@ -33,6 +33,29 @@ public sealed class EmulatorCommandLineTests
         Assert.Empty(c.Monitors);
     }
 
+    [Fact]
+    public void Serial_none_keeps_its_place_so_later_ports_do_not_shift()
+    {
+        VmConfiguration c = Parse("-serial", "none", "-serial", "stdio", "-serial", "none", "-serial", "null");
+        Assert.Equal([null, "stdio", null, "null"], c.Serials);
+    }
+
+    [Fact]
+    public void Serial_none_with_nographic_leaves_only_the_monitor_on_stdio()
+    {
+        VmConfiguration c = Parse("-nographic", "-serial", "none");
+        Assert.Equal([null], c.Serials);
+        Assert.Equal(["stdio"], c.Monitors);
+    }
+
+    [Fact]
+    public void Serial_none_counts_towards_the_four_ports()
+    {
+        OptionsException e = Assert.Throws<OptionsException>(
+            () => EmulatorCommandLine.Parse(["-serial", "none", "-serial", "none", "-serial", "none", "-serial", "none", "-serial", "null"]));
+        Assert.Equal("Maximum number of serial devices reached (4)", e.Message);
+    }
+
     [Theory]
     [InlineData("512", 512UL << 20)]
     [InlineData("1G", 1UL << 30)]

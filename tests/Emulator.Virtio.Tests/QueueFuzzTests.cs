@@ -34,6 +34,8 @@ public sealed class QueueFuzzTests
         byte[] sink = new byte[4096];
         int popped = 0;
         int rejected = 0;
+        int rereadOk = 0;
+        int rereadRejected = 0;
 
         for (int iteration = 0; iteration < Iterations; iteration++)
         {
@@ -73,6 +75,24 @@ public sealed class QueueFuzzTests
                 }
             }
 
+            // Re-walking any head (as an in-flight resubmission does) obeys the same rules and
+            // touches neither the avail position nor guest RAM (the shadow check below covers it).
+            ushort nextAvailBefore = queue.NextAvail;
+            ushort rereadHead = rng.Next(10) == 0 ? (ushort)rng.Next(65536) : (ushort)rng.Next(size);
+            try
+            {
+                DescriptorChain reread = queue.ReadChain(rereadHead);
+                CheckChain(mem, reread, size);
+                Assert.Equal(rereadHead, reread.HeadIndex);
+                rereadOk++;
+            }
+            catch (VirtqueueException)
+            {
+                rereadRejected++;
+            }
+
+            Assert.Equal(nextAvailBefore, queue.NextAvail);
+
             queue.EnableNotification();
             queue.NeedsNotification();
             Assert.True(chains.Count <= size, $"iteration {iteration}: popped {chains.Count} chains from a queue of {size}");
@@ -83,6 +103,7 @@ public sealed class QueueFuzzTests
         // The generator must reach both outcomes often, or the test proves little.
         Assert.True(popped > Iterations / 2, $"only {popped} chains popped");
         Assert.True(rejected > Iterations / 2, $"only {rejected} chains rejected");
+        Assert.True(rereadOk > Iterations / 10 && rereadRejected > Iterations / 10, $"re-reads: {rereadOk} walked, {rereadRejected} rejected");
     }
 
     private static void WriteRandomRings(GuestMemory mem, Random rng, ushort size, ushort nextAvail)

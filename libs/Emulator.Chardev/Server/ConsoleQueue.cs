@@ -21,6 +21,7 @@ internal abstract class ConsoleQueue : IDisposable
     private readonly VringWorker? _worker;
     private readonly Action<string> _log;
     private readonly ushort _startBase;
+    private readonly Queue<ushort> _resubmit = new();
     private volatile bool _failed;
 
     protected ConsoleQueue(VringSetup setup, ChardevPort? port, Action<string> log, string name)
@@ -38,7 +39,7 @@ internal abstract class ConsoleQueue : IDisposable
                 NextAvail = setup.NextAvail,
                 NextUsed = used,
             };
-            ReturnInflight(_queue, used);
+            TakeOverInflight(used);
             _worker = new VringWorker(setup, Process, name);
         }
         catch (Exception e) when (e is VirtqueueException or GuestMemoryException or VhostUserProtocolException)
@@ -105,9 +106,19 @@ internal abstract class ConsoleQueue : IDisposable
     {
     }
 
-    /// <summary>Pops the next chain (re-enabling notifications and re-checking when the ring looks empty) and logs it in flight.</summary>
+    /// <summary>
+    /// The next chain: first those a previous connection left in flight (re-walked from their heads,
+    /// already in the log), then new ones popped (re-enabling notifications and re-checking when the
+    /// ring looks empty) and logged in flight.
+    /// </summary>
     protected bool TryPop([NotNullWhen(true)] out DescriptorChain? chain)
     {
+        if (_resubmit.TryDequeue(out ushort head))
+        {
+            chain = Queue.ReadChain(head);
+            return true;
+        }
+
         if (!Queue.TryPop(out chain))
         {
             Queue.EnableNotification();
@@ -176,10 +187,13 @@ internal abstract class ConsoleQueue : IDisposable
     }
 
     /// <summary>
-    /// After a reconnect, chains the last server popped but never returned are given back empty:
-    /// the queue cannot re-walk a chain by head, and a console may lose or repeat a little output.
+    /// After a reconnect (or a ring restart), chains popped earlier but never returned are processed
+    /// again before any new one, oldest first: a transmit chain's bytes are written (some may be
+    /// written twice if the last server had begun it), a receive buffer is filled when input comes.
+    /// Their heads stay logged in flight with their old counters until they are returned, so if this
+    /// ring stops first they are simply resubmitted by the next start.
     /// </summary>
-    private void ReturnInflight(SplitQueue queue, ushort ringUsed)
+    private void TakeOverInflight(ushort ringUsed)
     {
         if (Setup.Inflight is not InflightQueue inflight)
         {
@@ -187,21 +201,14 @@ internal abstract class ConsoleQueue : IDisposable
         }
 
         inflight.Repair(ringUsed);
-        IReadOnlyList<ushort> pending = inflight.PendingInCounterOrder();
-        foreach (ushort head in pending)
+        foreach (ushort head in inflight.PendingInCounterOrder())
         {
-            queue.AddUsedDeferred(head, 0);
-            inflight.MarkUsed(head);
+            _resubmit.Enqueue(head);
         }
 
-        if (pending.Count > 0)
+        if (_resubmit.Count > 0)
         {
-            inflight.Complete(queue.PublishUsed());
-            _log($"{Name}: returned {pending.Count} chain(s) left in flight by the previous connection");
-            if (queue.NeedsNotification())
-            {
-                Setup.SignalCall();
-            }
+            _log($"{Name}: resubmitting {_resubmit.Count} chain(s) left in flight");
         }
     }
 

@@ -130,7 +130,7 @@ public sealed class ChardevFrontEnds : IDisposable
             ChardevSpecFormatter.Format(spec),
             "--frontends",
             chardev.StreamSlots.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        DeviceConnection server = _context.Manager.Spawn(spec.Id, command);
+        DeviceConnection server = _context.Manager.Spawn(spec.Id, command, callerReportsSetUpFailure: true);
         var router = new EventRouter(_context.ExitRequested);
         ChardevClient client;
         try
@@ -148,11 +148,18 @@ public sealed class ChardevFrontEnds : IDisposable
         catch (VhostUserProtocolException e)
         {
             // A server that cannot open its backend says why on stderr and exits; the broken
-            // connection is only the echo of that.
-            string reason = WaitForEnd(server) ? $"its server exited with status {server.ExitStatus}" : e.Message;
+            // connection is only the echo of that. This is the one message about it in the
+            // emulator's log (the manager leaves a failed set-up to us), placed as QEMU places
+            // an option's error: "-serial file:/x: ...".
+            string reason = WaitForEnd(server) && server.ExitStatus is int status
+                ? $"{ServerProgram} (pid {server.ProcessId}) exited with status {status}"
+                : e.Message;
             _context.Manager.Stop(server);
-            throw new VhostUserProtocolException($"could not open chardev '{spec.Id}': {reason}", e);
+            string where = chardev.Origin is string origin ? origin + ": " : string.Empty;
+            throw new VhostUserProtocolException($"{where}could not open chardev '{spec.Id}': {reason}", e);
         }
+
+        _context.Manager.CompleteSetUp(server);
 
         List<MonitorPort> monitors = [];
         foreach (PlannedFrontEnd frontEnd in chardev.FrontEnds.Where(f => f.Kind == FrontEndKind.Monitor))

@@ -6,9 +6,11 @@ namespace Emulator.Vmm.Chardev;
 
 /// <summary>
 /// Resolves the command line's chardevs as QEMU's vl.c does: every <c>-chardev</c>, then one chardev
-/// per <c>-serial</c> (<c>serialN</c>) and <c>-monitor</c> (<c>compat_monitorN</c>) shorthand, with
-/// <c>chardev:ID</c> naming an existing one. Each chardev's front-ends get streams in a fixed order,
-/// serial ports first, then monitors, so stream 0 (the mux's initial focus) is the console. Pure;
+/// per <c>-serial</c> (<c>serialN</c>, N counting <c>-serial none</c> too) and <c>-monitor</c>
+/// (<c>compat_monitorN</c>) shorthand, with <c>chardev:ID</c> naming an existing one. Each chardev's
+/// front-ends get streams so that stream 0 (the mux's initial focus) is the one QEMU focuses, the
+/// last it attaches: the chardev's last serial port, else its last monitor; C-a c then cycles as in
+/// QEMU. Pure;
 /// errors are <see cref="OptionsException"/> worded as QEMU words them.
 /// </summary>
 public static class ChardevPlanner
@@ -28,7 +30,12 @@ public static class ChardevPlanner
 
         for (int i = 0; i < config.Serials.Count; i++)
         {
-            string text = config.Serials[i];
+            string? text = config.Serials[i];
+            if (text is null)
+            {
+                continue;
+            }
+
             Entry entry = text.StartsWith(ChardevPrefix, StringComparison.Ordinal)
                 ? Lookup(entries, text[ChardevPrefix.Length..])
                     ?? throw new OptionsException($"-serial {text}: could not connect serial device to character backend '{text}'")
@@ -76,18 +83,25 @@ public static class ChardevPlanner
             throw new OptionsException($"too many uses of multiplexed chardev '{entry.Spec.Id}' (maximum is {ChardevMux.MaxFrontEnds})");
         }
 
+        // QEMU attaches a mux's front-ends in this order: the monitors (-mon and -monitor when the
+        // late backends are made, a mon: one as its serial chardev is made), then the serial ports
+        // (realized at board init, COM1 first). Each attach takes the focus, so the last one keeps it,
+        // and C-a c steps on in attach order. Our mux starts on stream 0, so the streams are QEMU's
+        // attach order rotated to put that last front-end first: the same first focus, the same cycle.
+        // (-serial mon:stdio and -nographic: the serial port on stream 0, its monitor on stream 1.)
+        List<(FrontEndKind Kind, int Index)> attachOrder =
+        [
+            .. entry.Monitors.Select(m => (FrontEndKind.Monitor, m)),
+            .. entry.Serials.Select(s => (FrontEndKind.Serial, s)),
+        ];
         List<PlannedFrontEnd> frontEnds = [];
-        foreach (int serial in entry.Serials)
+        for (int i = 0; i < attachOrder.Count; i++)
         {
-            frontEnds.Add(new PlannedFrontEnd(FrontEndKind.Serial, serial, frontEnds.Count));
+            (FrontEndKind kind, int index) = attachOrder[(i + attachOrder.Count - 1) % attachOrder.Count];
+            frontEnds.Add(new PlannedFrontEnd(kind, index, i));
         }
 
-        foreach (int monitor in entry.Monitors)
-        {
-            frontEnds.Add(new PlannedFrontEnd(FrontEndKind.Monitor, monitor, frontEnds.Count));
-        }
-
-        return new PlannedChardev(entry.Spec, frontEnds);
+        return new PlannedChardev(entry.Spec, frontEnds) { Origin = entry.Origin };
     }
 
     private static Entry AddShorthand(List<Entry> entries, string text, string id, string option, bool permitMonitorMux)
@@ -104,7 +118,7 @@ public static class ChardevPlanner
             throw new OptionsException($"{option} {text}: Duplicate ID '{spec.Id}' for chardev");
         }
 
-        Entry entry = new(spec);
+        Entry entry = new(spec, $"{option} {text}");
         entries.Add(entry);
         return entry;
     }
@@ -132,9 +146,11 @@ public static class ChardevPlanner
         }
     }
 
-    private sealed class Entry(ChardevSpec spec)
+    private sealed class Entry(ChardevSpec spec, string origin)
     {
         public ChardevSpec Spec { get; } = spec;
+
+        public string Origin { get; } = origin;
 
         public List<int> Serials { get; } = [];
 

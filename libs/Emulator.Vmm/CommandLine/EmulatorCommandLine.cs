@@ -23,7 +23,7 @@ public static class EmulatorCommandLine
         ArgumentNullException.ThrowIfNull(args);
         VmConfiguration config = new();
         List<string> chardevs = [];
-        List<string> serials = [];
+        List<string?> serials = [];
         List<string> monitors = [];
         bool serialGiven = false;
         bool monitorGiven = false;
@@ -77,11 +77,10 @@ public static class EmulatorCommandLine
                     break;
                 case "serial":
                     serialGiven = true;
-                    if (value != "none")
-                    {
-                        serials.Add(value);
-                    }
 
+                    // "none" leaves its COM port empty but still takes its place, so -serial none
+                    // -serial stdio puts stdio on COM2 (QEMU since commit d2019a9d, in 7.2.10 and 8.2.2).
+                    serials.Add(value == "none" ? null : value);
                     break;
                 case "monitor":
                     monitorGiven = true;

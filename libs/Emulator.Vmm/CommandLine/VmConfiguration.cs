@@ -16,8 +16,11 @@ public sealed record VmConfiguration
     /// <summary><c>-chardev</c> strings in command-line order.</summary>
     public IReadOnlyList<string> Chardevs { get; init; } = [];
 
-    /// <summary>One entry per COM port, in order: a <c>-serial</c> value (shorthand or <c>chardev:ID</c>).</summary>
-    public IReadOnlyList<string> Serials { get; init; } = [];
+    /// <summary>
+    /// One entry per COM port, in order: a <c>-serial</c> value (shorthand or <c>chardev:ID</c>), or null
+    /// for <c>-serial none</c>, which leaves that port without a device but keeps the next value on the next port.
+    /// </summary>
+    public IReadOnlyList<string?> Serials { get; init; } = [];
 
     /// <summary>Monitors: <c>-monitor</c> shorthand values, or <c>chardev:ID</c> from <c>-mon chardev=ID</c>.</summary>
     public IReadOnlyList<string> Monitors { get; init; } = [];

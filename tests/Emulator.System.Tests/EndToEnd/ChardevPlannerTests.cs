@@ -33,13 +33,72 @@ public sealed class ChardevPlannerTests
     }
 
     [Fact]
+    public void ASerialPortAndAMonitorOnOneMuxStartOnTheSerialPortAsInQemu()
+    {
+        // QEMU attaches the monitor first and the serial port at board init; the last attach has the focus.
+        PlannedChardev chardev = Assert.Single(Plan("-chardev", "stdio,mux=on,id=c", "-serial", "chardev:c", "-mon", "chardev=c").Chardevs);
+        Assert.Equal(
+            [new PlannedFrontEnd(FrontEndKind.Serial, 0, 0), new PlannedFrontEnd(FrontEndKind.Monitor, 0, 1)],
+            chardev.FrontEnds);
+    }
+
+    [Fact]
+    public void TwoSerialPortsOnOneMuxStartOnTheLastAndCycleInQemusAttachOrder()
+    {
+        // QEMU: monitor (tag 0), COM1 (1), COM2 (2); COM2 attached last, so focused; C-a c: monitor, COM1, COM2.
+        PlannedChardev chardev = Assert.Single(
+            Plan("-chardev", "socket,id=c,path=/tmp/m,server=on,wait=off,mux=on", "-serial", "chardev:c", "-serial", "chardev:c", "-mon", "chardev=c").Chardevs);
+        Assert.Equal(
+            [
+                new PlannedFrontEnd(FrontEndKind.Serial, 1, 0),
+                new PlannedFrontEnd(FrontEndKind.Monitor, 0, 1),
+                new PlannedFrontEnd(FrontEndKind.Serial, 0, 2),
+            ],
+            chardev.FrontEnds);
+    }
+
+    [Fact]
+    public void MonitorsAloneOnOneMuxStartOnTheLast()
+    {
+        PlannedChardev chardev = Assert.Single(Plan("-chardev", "null,id=m,mux=on", "-mon", "chardev=m", "-monitor", "chardev:m").Chardevs);
+        Assert.Equal(
+            [new PlannedFrontEnd(FrontEndKind.Monitor, 1, 0), new PlannedFrontEnd(FrontEndKind.Monitor, 0, 1)],
+            chardev.FrontEnds);
+    }
+
+    [Fact]
     public void ShorthandsGetQemusNames()
     {
         ChardevPlan plan = Plan("-serial", "null", "-serial", "file:/tmp/f", "-monitor", "unix:/tmp/m,server=on,wait=off");
         Assert.Equal(["serial0", "serial1", "compat_monitor0"], plan.Chardevs.Select(c => c.Spec.Id));
+        Assert.Equal(["-serial null", "-serial file:/tmp/f", "-monitor unix:/tmp/m,server=on,wait=off"], plan.Chardevs.Select(c => c.Origin));
         Assert.Equal(1, plan.FindSerial(1)?.FrontEnd.Index);
         Assert.Null(plan.FindSerial(2));
         Assert.NotNull(plan.Find(FrontEndKind.Monitor, 0));
+    }
+
+    [Fact]
+    public void SerialNoneLeavesAHoleSoTheNextSerialIsTheNextComPort()
+    {
+        ChardevPlan plan = Plan("-serial", "none", "-serial", "stdio", "-serial", "none", "-serial", "file:/tmp/f");
+        Assert.Null(plan.FindSerial(0));
+        Assert.Null(plan.FindSerial(2));
+        (PlannedChardev chardev, PlannedFrontEnd frontEnd) = plan.FindSerial(1) ?? throw new InvalidOperationException("COM2 has no chardev");
+        Assert.Equal("serial1", chardev.Spec.Id);
+        Assert.IsType<StdioBackendSpec>(chardev.Spec.Backend);
+        Assert.Equal(new PlannedFrontEnd(FrontEndKind.Serial, 1, 0), frontEnd);
+        Assert.Equal("serial3", plan.FindSerial(3)?.Chardev.Spec.Id);
+        Assert.Equal(2, plan.Chardevs.Count);
+    }
+
+    [Fact]
+    public void SerialNoneThenMonStdioPutsTheMuxOnComTwo()
+    {
+        PlannedChardev chardev = Assert.Single(Plan("-serial", "none", "-serial", "mon:stdio").Chardevs);
+        Assert.Equal("serial1", chardev.Spec.Id);
+        Assert.Equal(
+            [new PlannedFrontEnd(FrontEndKind.Serial, 1, 0), new PlannedFrontEnd(FrontEndKind.Monitor, 0, 1)],
+            chardev.FrontEnds);
     }
 
     [Fact]

@@ -11,6 +11,8 @@ internal sealed class ConsoleDriver : IDisposable
 {
     public const ushort QueueSize = 64;
 
+    public const ulong ReceiveBase = 0x10000;
+
     public const ulong TransmitBase = 0x200000;
 
     /// <param name="server">The connected server.</param>
@@ -18,18 +20,26 @@ internal sealed class ConsoleDriver : IDisposable
     /// <param name="beforeQueues">Requests to send before the queues are set up (the in-flight buffer, say).</param>
     /// <param name="transmitBase">transmitq's next avail index (as after a reconnect).</param>
     /// <param name="transmit">transmitq's driver side when the test prepared it (else a fresh one).</param>
+    /// <param name="receiveBase">receiveq's next avail index.</param>
+    /// <param name="receive">receiveq's driver side when the test prepared it (else a fresh one).</param>
     public ConsoleDriver(
-        ChardevServerHarness server, GuestMemory memory, Action<VhostUserFrontend>? beforeQueues = null, ushort transmitBase = 0, MockSplitQueue? transmit = null)
+        ChardevServerHarness server,
+        GuestMemory memory,
+        Action<VhostUserFrontend>? beforeQueues = null,
+        ushort transmitBase = 0,
+        MockSplitQueue? transmit = null,
+        ushort receiveBase = 0,
+        MockSplitQueue? receive = null)
     {
         Server = server;
-        Receive = new MockSplitQueue(memory, 0x10000, QueueSize);
+        Receive = receive ?? new MockSplitQueue(memory, ReceiveBase, QueueSize);
         Transmit = transmit ?? new MockSplitQueue(memory, TransmitBase, QueueSize);
         byte[]? config = null;
         server.Client.UseFrontend(f =>
         {
             config = f.GetConfig(0, VirtioConsoleLayout.ConfigSize);
             beforeQueues?.Invoke(f);
-            f.ConfigureQueue(VirtioConsoleLayout.ReceiveQueue, memory, QueueSize, Receive.DescTable, Receive.AvailRing, Receive.UsedRing, ReceiveKick, ReceiveCall);
+            f.ConfigureQueue(VirtioConsoleLayout.ReceiveQueue, memory, QueueSize, Receive.DescTable, Receive.AvailRing, Receive.UsedRing, ReceiveKick, ReceiveCall, receiveBase);
             f.ConfigureQueue(VirtioConsoleLayout.TransmitQueue, memory, QueueSize, Transmit.DescTable, Transmit.AvailRing, Transmit.UsedRing, TransmitKick, TransmitCall, transmitBase);
         });
         Config = config ?? throw new InvalidOperationException("no config read");

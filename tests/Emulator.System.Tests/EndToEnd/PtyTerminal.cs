@@ -71,6 +71,22 @@ internal sealed class PtyTerminal : IDisposable
         }
     }
 
+    /// <summary>Reads whatever the terminal still shows until it has been quiet for <paramref name="quietMs"/>.</summary>
+    public void ReadUntilQuiet(int quietMs = 200)
+    {
+        byte[] buffer = new byte[4096];
+        while (Poller.WaitOne(_pty.Master, PollEvents.In, quietMs) != 0)
+        {
+            int n = Fd.Read(_pty.Master, buffer);
+            if (n <= 0)
+            {
+                return;
+            }
+
+            _seen.Append(Encoding.UTF8.GetString(buffer, 0, n));
+        }
+    }
+
     /// <summary>Waits until the terminal's mode satisfies <paramref name="condition"/>.</summary>
     public void WaitForMode(Func<TerminalAttributes, bool> condition, string what)
     {

@@ -85,7 +85,7 @@ public sealed class VirtioConsoleEndToEndTests
     }
 
     [Fact(Timeout = Patience.TestMs)]
-    public async Task InflightLogIsKeptAndLeftoversAreReturnedAtStart()
+    public async Task InflightTransmitChainIsResubmittedAndItsBytesWrittenAtStart()
     {
         await Task.Yield();
         using var scratch = new ScratchDirectory();
@@ -95,12 +95,12 @@ public sealed class VirtioConsoleEndToEndTests
 
         // As after a crash: one transmit chain was popped (base 1) and is still logged in flight.
         var leftover = new MockSplitQueue(memory, ConsoleDriver.TransmitBase, ConsoleDriver.QueueSize);
-        MockChain lost = leftover.AddChain([Encoding.ASCII.GetBytes("lost")], []);
+        MockChain pending = leftover.AddChain([Encoding.ASCII.GetBytes("pend"), Encoding.ASCII.GetBytes("ing ")], []);
         using var console = new ConsoleDriver(server, memory, f =>
         {
             (SafeFd fd, InflightDescription description) = f.GetInflightFd(VirtioConsoleLayout.QueueCount, ConsoleDriver.QueueSize);
             log = InflightRegion.FromFd(Fd.Duplicate(fd), description);
-            log.Queues[VirtioConsoleLayout.TransmitQueue].Begin(lost.Head);
+            log.Queues[VirtioConsoleLayout.TransmitQueue].Begin(pending.Head);
             f.SetInflightFd(fd, description);
             fd.Dispose();
         }, transmitBase: 1, transmit: leftover);
@@ -108,14 +108,47 @@ public sealed class VirtioConsoleEndToEndTests
         InflightQueue transmit = region.Queues[VirtioConsoleLayout.TransmitQueue];
 
         (ushort head, uint length) = console.WaitForUsed(console.Transmit, console.TransmitCall);
-        Assert.Equal((lost.Head, 0u), (head, length));
-        Assert.False(transmit.IsInflight(lost.Head));
+        Assert.Equal((pending.Head, 0u), (head, length));
+        Assert.False(transmit.IsInflight(pending.Head));
+        Assert.Equal("pending ", WaitForFile(scratch, "out", "pending ", server));
 
         console.Transmit.AddChain([Encoding.ASCII.GetBytes("kept")], []);
         console.TransmitKick.Signal();
         console.WaitForUsed(console.Transmit, console.TransmitCall);
         Assert.Equal(2, transmit.UsedIdx);
-        Assert.Equal("kept", WaitForFile(scratch, "out", "kept", server));
+        Assert.Equal("pending kept", WaitForFile(scratch, "out", "pending kept", server));
+        Assert.Contains("console-tx: resubmitting 1 chain(s) left in flight", server.Log, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = Patience.TestMs)]
+    public async Task InflightReceiveChainIsFilledWhenInputComes()
+    {
+        using var scratch = new ScratchDirectory();
+        using GuestMemory memory = GuestMemory.Create((0, 4UL << 20));
+        string path = scratch.File("s");
+        using var server = ChardevServerHarness.Start(scratch, $"socket,id=c,path={path},server=on,wait=off", streams: 0, memory: memory);
+        InflightRegion? log = null;
+
+        // As after a crash: a receive buffer was popped (base 1) and is logged in flight, unfilled.
+        var leftover = new MockSplitQueue(memory, ConsoleDriver.ReceiveBase, ConsoleDriver.QueueSize);
+        MockChain pending = leftover.AddChain([], [32]);
+        using var console = new ConsoleDriver(server, memory, f =>
+        {
+            (SafeFd fd, InflightDescription description) = f.GetInflightFd(VirtioConsoleLayout.QueueCount, ConsoleDriver.QueueSize);
+            log = InflightRegion.FromFd(Fd.Duplicate(fd), description);
+            log.Queues[VirtioConsoleLayout.ReceiveQueue].Begin(pending.Head);
+            f.SetInflightFd(fd, description);
+            fd.Dispose();
+        }, receiveBase: 1, receive: leftover);
+        using InflightRegion region = log ?? throw new InvalidOperationException("no in-flight buffer");
+
+        using Socket peer = await SocketBackendEndToEndTests.ConnectWithRetryAsync(new UnixDomainSocketEndPoint(path));
+        await peer.SendAsync(Encoding.ASCII.GetBytes("typed"), SocketFlags.None);
+
+        (ushort head, uint length) = console.WaitForUsed(console.Receive, console.ReceiveCall);
+        Assert.Equal(pending.Head, head);
+        Assert.Equal("typed", Encoding.ASCII.GetString(console.Receive.ReadWritten(pending, length)));
+        Assert.False(region.Queues[VirtioConsoleLayout.ReceiveQueue].IsInflight(pending.Head));
     }
 
     [Fact(Timeout = Patience.TestMs)]
