@@ -1,17 +1,20 @@
+using Emulator.Cpu;
+
 namespace Emulator.Vmm.Machine;
 
 /// <summary>
-/// <see cref="IVmControl"/> for a machine with no vCPU yet: the run state is bookkeeping only
-/// (<c>-S</c> starts in prelaunch, <c>stop</c>/<c>cont</c> switch it), a reset sends RESET_DEVICE to the
-/// device servers and returns to the start state, <c>quit</c> ends the emulator with status 0, and
-/// there are no registers to show. Thread-safe: the monitors, signal handlers and server events all
-/// call in.
+/// <see cref="IVmControl"/> for a machine with one vCPU that does not execute yet: the run state is
+/// bookkeeping only (<c>-S</c> starts in prelaunch, <c>stop</c>/<c>cont</c> switch it), a reset sends
+/// RESET_DEVICE to the device servers, puts the vCPU in its RESET state and returns to the start
+/// state, <c>quit</c> ends the emulator with status 0, and <c>info registers</c> shows the vCPU as
+/// QEMU would. Thread-safe: the monitors, signal handlers and server events all call in.
 /// </summary>
 public sealed class MachineControl : IVmControl, IDisposable
 {
     private readonly RunState _startState;
     private readonly Lock _lock = new();
     private readonly ManualResetEventSlim _exit = new();
+    private readonly Vcpu _vcpu = new(index: 0);
     private RunState _state;
     private int _exitCode;
     private Action? _resetDevices;
@@ -78,13 +81,24 @@ public sealed class MachineControl : IVmControl, IDisposable
         reset?.Invoke();
         lock (_lock)
         {
+            _vcpu.Reset();
             _state = _startState;
         }
     }
 
     public void Quit() => RequestExit(0);
 
-    public string FormatRegisters() => throw new VmControlException("no vCPU in this machine yet");
+    /// <summary>
+    /// QEMU's <c>hmp_info_registers</c>: a blank line and <c>CPU#n</c>, then the dump of
+    /// <c>cpu_dump_state(cs, NULL, CPU_DUMP_FPU)</c>.
+    /// </summary>
+    public string FormatRegisters()
+    {
+        lock (_lock)
+        {
+            return $"\nCPU#{_vcpu.Index}\n" + RegisterDump.Format(_vcpu.State);
+        }
+    }
 
     /// <summary>Ends the emulator with <paramref name="exitCode"/>; the first request wins.</summary>
     public void RequestExit(int exitCode)
@@ -111,5 +125,12 @@ public sealed class MachineControl : IVmControl, IDisposable
         }
     }
 
-    public void Dispose() => _exit.Dispose();
+    public void Dispose()
+    {
+        _exit.Dispose();
+        lock (_lock)
+        {
+            _vcpu.Dispose();
+        }
+    }
 }
