@@ -14,6 +14,9 @@ public sealed class ChardevFrontEnds : IDisposable
 {
     public const string ServerProgram = "emu-chardev";
 
+    /// <summary>How long shutdown waits for servers to take output still in the rings.</summary>
+    private const int OutputDrainMs = 500;
+
     private readonly List<AttachedChardev> _chardevs = [];
     private readonly ChardevFrontEndsContext _context;
     private readonly Lock _lock = new();
@@ -106,6 +109,21 @@ public sealed class ChardevFrontEnds : IDisposable
             foreach (MonitorPort monitor in chardev.Monitors)
             {
                 monitor.Dispose();
+            }
+        }
+
+        // The monitor's last answer (or the guest's last line) may still sit in a ring: give each
+        // server a bounded moment to take it before the connection goes, as QEMU's single process
+        // would have printed it before exiting.
+        long deadline = Environment.TickCount64 + OutputDrainMs;
+        foreach (AttachedChardev chardev in chardevs)
+        {
+            foreach (ChardevStream stream in chardev.Client.Streams)
+            {
+                while (stream.Output.FreeSpace < stream.Output.Ring.Capacity && Environment.TickCount64 < deadline)
+                {
+                    Thread.Sleep(1);
+                }
             }
 
             chardev.Client.Dispose();

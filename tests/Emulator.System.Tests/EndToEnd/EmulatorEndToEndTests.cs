@@ -32,6 +32,24 @@ public sealed class EmulatorEndToEndTests
     }
 
     [Fact(Timeout = Patience.TestMs)]
+    public async Task AnswersTypedJustBeforeQuitStillReachTheTerminal()
+    {
+        await Task.Yield();
+
+        // quit typed right behind a command, before the monitor has even opened: the answer may
+        // still sit in a ring when shutdown starts, and must be printed all the same.
+        for (int run = 0; run < 4; run++)
+        {
+            using var scratch = new ScratchDirectory();
+            using var pty = new PtyTerminal();
+            using var emu = EmuRun.Start(scratch, pty.SlavePath, "-S", "-display", "none", "-monitor", "stdio");
+            pty.Type("info status\rquit\r");
+            Assert.Equal(0, emu.WaitForExit());
+            pty.WaitFor("VM status: paused (prelaunch)");
+        }
+    }
+
+    [Fact(Timeout = Patience.TestMs)]
     public async Task KilledStdioServerLeavesTheTerminalRestoredAndSigtermEndsEmu()
     {
         await Task.Yield();
