@@ -35,7 +35,7 @@ public sealed class BenchRun
         {
             Server = $"{server.Name}, pid {server.Pid}, spawned with --fd",
             FrontendWait = $"spin (yielding) on used.idx up to {KickRing.SpinBudget.TotalMicroseconds:F0} us, then poll() on the call eventfd; a sample ends once the call eventfd is read",
-            ServerWait = $"VringWorker: spins (yielding) {VringWorker.DefaultSpinWindow.TotalMicroseconds:F0} us after the last kick or chain, then sleeps in poll()",
+            ServerWait = $"VringWorker: spins (yielding; off for 100 ms after a yield shows contention) {VringWorker.DefaultSpinWindow.TotalMicroseconds:F0} us after the last kick or chain, then sleeps in poll()",
             Chain = $"{ChainShape.Echo.ReadableBytes}-byte readable + {ChainShape.Echo.WritableBytes}-byte writable descriptor, queue size {KickRing.QueueSize}, memfd guest RAM",
             Pacing = $"back-to-back = one uninterrupted series; bursts = {KickSeries.BurstSize} back-to-back, then {KickSeries.BurstPause.TotalMilliseconds:F0} ms asleep (unmeasured); "
                 + "queued = us per round trip this thread / the server's ring thread were runnable but not running (contention, or an idle vCPU "

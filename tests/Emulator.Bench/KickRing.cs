@@ -32,6 +32,7 @@ public sealed class KickRing : IDisposable
     private readonly EventFd _kick = new();
     private readonly EventFd _call = new();
     private readonly long _spinTicks = (long)(SpinBudget.TotalSeconds * Stopwatch.Frequency);
+    private readonly YieldingSpin _spin = new();
     private readonly uint _expectedLength;
     private ushort _used;
 
@@ -96,13 +97,11 @@ public sealed class KickRing : IDisposable
     {
         while (_queue.UsedIndex != target)
         {
-            if (Stopwatch.GetTimestamp() >= spinUntil)
+            if (Stopwatch.GetTimestamp() >= spinUntil || !_spin.MaySpin || !_spin.Yield())
             {
                 WaitForCall(target);
                 return;
             }
-
-            Thread.Yield();
         }
 
         // The device signals the call right after publishing used.idx; it is (almost always) already there.

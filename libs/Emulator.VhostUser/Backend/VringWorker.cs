@@ -26,6 +26,7 @@ public sealed class VringWorker : IDisposable
     private readonly EventFd? _err;
     private readonly EventFd _wake = new();
     private readonly StopEvent _stop = new();
+    private readonly YieldingSpin _spin = new();
     private readonly Lock _lifecycle = new();
     private readonly Thread _thread;
     private volatile bool _stopping;
@@ -180,7 +181,7 @@ public sealed class VringWorker : IDisposable
                 lastActivity = Stopwatch.GetTimestamp();
             }
 
-            bool spinning = Stopwatch.GetTimestamp() - lastActivity < _spinTicks;
+            bool spinning = Stopwatch.GetTimestamp() - lastActivity < _spinTicks && _spin.MaySpin;
             if (mayHaveWork || spinning)
             {
                 mayHaveWork = false;
@@ -190,11 +191,10 @@ public sealed class VringWorker : IDisposable
                     continue;
                 }
 
-                if (spinning)
+                // Yield rather than burn: when the front-end's thread shares this CPU, a pure spin
+                // would hold the CPU it needs to post the next request.
+                if (spinning && _spin.Yield())
                 {
-                    // Yield rather than burn: when the front-end's thread shares this CPU, a pure
-                    // spin would hold the CPU it needs to post the next request.
-                    Thread.Yield();
                     continue;
                 }
             }
