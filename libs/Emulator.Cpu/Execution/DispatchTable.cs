@@ -1,0 +1,66 @@
+using Iced.Intel;
+
+namespace Emulator.Cpu;
+
+/// <summary>
+/// Handlers indexed by Iced <see cref="Code"/>, filled by each instruction family's
+/// <c>AddTo</c>. Built once per interpreter and read-only afterwards. A code with no handler is #UD.
+/// </summary>
+public sealed class DispatchTable
+{
+    private readonly InstructionHandler?[] _handlers;
+    private readonly Dictionary<Mnemonic, List<Code>> _codesByMnemonic = [];
+    private readonly HashSet<Mnemonic> _lockable = [];
+
+    public DispatchTable()
+    {
+        Code[] codes = Enum.GetValues<Code>();
+        _handlers = new InstructionHandler?[codes.Max(c => (int)c) + 1];
+        foreach (Code code in codes)
+        {
+            Mnemonic mnemonic = code.Mnemonic();
+            if (!_codesByMnemonic.TryGetValue(mnemonic, out List<Code>? list))
+            {
+                list = [];
+                _codesByMnemonic.Add(mnemonic, list);
+            }
+
+            list.Add(code);
+        }
+
+        DataTransferInstructions.AddTo(this);
+        BinaryArithmeticInstructions.AddTo(this);
+        LogicalInstructions.AddTo(this);
+        ShiftRotateInstructions.AddTo(this);
+        MultiplyDivideInstructions.AddTo(this);
+        StackInstructions.AddTo(this);
+        ControlTransferInstructions.AddTo(this);
+        FlagControlInstructions.AddTo(this);
+        BitInstructions.AddTo(this);
+        ExchangeInstructions.AddTo(this);
+        MiscellaneousInstructions.AddTo(this);
+    }
+
+    public InstructionHandler? this[Code code] => _handlers[(int)code];
+
+    /// <summary>Whether a LOCK prefix is allowed on <paramref name="mnemonic"/> (with a memory destination).</summary>
+    public bool IsLockable(Mnemonic mnemonic) => _lockable.Contains(mnemonic);
+
+    public IReadOnlyList<Code> CodesOf(Mnemonic mnemonic) =>
+        _codesByMnemonic.TryGetValue(mnemonic, out List<Code>? list) ? list : [];
+
+    public void Add(Mnemonic mnemonic, InstructionHandler handler, bool lockable = false)
+    {
+        foreach (Code code in CodesOf(mnemonic))
+        {
+            _handlers[(int)code] = handler;
+        }
+
+        if (lockable)
+        {
+            _lockable.Add(mnemonic);
+        }
+    }
+
+    public void Add(Code code, InstructionHandler handler) => _handlers[(int)code] = handler;
+}

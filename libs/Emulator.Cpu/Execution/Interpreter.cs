@@ -1,0 +1,137 @@
+using Iced.Intel;
+
+namespace Emulator.Cpu;
+
+/// <summary>
+/// Tier 0: runs a <see cref="Vcpu"/> one decoded instruction at a time, blocks from a
+/// <see cref="DecodedBlockCache"/>, handlers from a <see cref="DispatchTable"/> keyed by Iced's
+/// <see cref="Code"/>. Faults are values: <see cref="ExitReason.Exception"/> with RIP at the faulting
+/// instruction and <see cref="LastFault"/> saying which (delivery through the IDT comes later).
+/// No .NET exception escapes for any guest input. Not thread-safe: one per vCPU thread.
+/// </summary>
+public sealed class Interpreter
+{
+    private readonly Vcpu _vcpu;
+    private readonly ExecutionContext _context;
+    private readonly DispatchTable _table = new();
+
+    public Interpreter(Vcpu vcpu, ICpuMemory memory)
+    {
+        ArgumentNullException.ThrowIfNull(vcpu);
+        ArgumentNullException.ThrowIfNull(memory);
+        _vcpu = vcpu;
+        _context = new ExecutionContext(vcpu, memory);
+    }
+
+    /// <summary>Instructions retired since construction (a faulting instruction does not count; HLT does).</summary>
+    public long InstructionCount { get; private set; }
+
+    /// <summary>The fault of the last <see cref="ExitReason.Exception"/> exit.</summary>
+    public CpuFault LastFault { get; private set; }
+
+    /// <summary>Decoded code; call its invalidation methods when guest code may have changed.</summary>
+    public DecodedBlockCache Blocks { get; } = new();
+
+    /// <summary>One instruction: <see cref="ExitReason.InstructionLimit"/> when it retired normally.</summary>
+    public ExitReason Step() => Run(1);
+
+    /// <summary>
+    /// Runs until <paramref name="maxInstructions"/> have retired, HLT retires, or an instruction
+    /// faults. A halted vCPU (<see cref="CpuState.Halted"/>) stays halted and returns at once.
+    /// </summary>
+    public ExitReason Run(long maxInstructions)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxInstructions);
+        long remaining = maxInstructions;
+        while (remaining > 0)
+        {
+            ref CpuState state = ref _vcpu.State;
+            if (state.Halted != 0)
+            {
+                return ExitReason.Halted;
+            }
+
+            bool longMode = state.In64BitMode;
+            int bitness = longMode ? 64
+                : (state.Segments[(int)SegmentRegister.Cs].Flags & SegmentFlags.Big) != 0 ? 32 : 16;
+            ulong linear = longMode ? state.Rip : (state.Segments[(int)SegmentRegister.Cs].Base + state.Rip) & 0xFFFF_FFFF;
+            if (!Blocks.TryGet(_context.Memory, linear, state.Rip, bitness, BlockKey.ModeOf(state), out DecodedBlock? block, out CpuFault fault))
+            {
+                LastFault = fault;
+                return ExitReason.Exception;
+            }
+
+            IReadOnlyList<Instruction> instructions = block.Instructions;
+            for (int i = 0; i < instructions.Count && remaining > 0; i++)
+            {
+                Instruction instruction = instructions[i];
+                ExitReason reason = Execute(instruction, bitness);
+                if (reason == ExitReason.Exception)
+                {
+                    return reason;
+                }
+
+                InstructionCount++;
+                remaining--;
+                if (reason == ExitReason.Halted)
+                {
+                    return reason;
+                }
+
+                if (_vcpu.State.Rip != NextIp(instruction, bitness))
+                {
+                    break;
+                }
+            }
+        }
+
+        return ExitReason.InstructionLimit;
+    }
+
+    private static ulong NextIp(in Instruction instruction, int bitness) =>
+        bitness == 64 ? instruction.NextIP : instruction.NextIP & (bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL);
+
+    private ExitReason Execute(in Instruction instruction, int bitness)
+    {
+        ref CpuState state = ref _vcpu.State;
+        ulong rip = state.Rip;
+        state.Rip = NextIp(instruction, bitness);
+        ExitReason reason = IsSupported(instruction) && _table[instruction.Code] is { } handler
+            ? handler(_context, instruction)
+            : _context.Raise(ExceptionVector.InvalidOpcode);
+        if (reason == ExitReason.Exception)
+        {
+            _vcpu.State.Rip = rip;
+            LastFault = _context.Fault;
+        }
+
+        return reason;
+    }
+
+    /// <summary>
+    /// Only general-purpose register operands are implemented; LOCK is valid only on a lockable
+    /// instruction with a memory destination (SDM vol. 2, "LOCK"), else #UD.
+    /// </summary>
+    private bool IsSupported(in Instruction instruction)
+    {
+        if (instruction.IsInvalid)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < instruction.OpCount; i++)
+        {
+            if (instruction.GetOpKind(i) == OpKind.Register && !instruction.GetOpRegister(i).IsGPR())
+            {
+                return false;
+            }
+        }
+
+        if (instruction.HasLockPrefix)
+        {
+            return instruction.Op0Kind == OpKind.Memory && _table.IsLockable(instruction.Mnemonic);
+        }
+
+        return true;
+    }
+}
