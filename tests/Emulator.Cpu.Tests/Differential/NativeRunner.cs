@@ -1,0 +1,77 @@
+using Emulator.Posix;
+
+namespace Emulator.Cpu.Tests.Differential;
+
+/// <summary>
+/// Runs snippets on the host CPU in an executable buffer (W^X: the snippet page is writable only while it is
+/// filled). A snippet that faults kills the test process, so the generator emits only forms that cannot fault
+/// with its operands: memory only at [R15+disp] inside the scratch buffer, no RSP, no privileged instructions,
+/// division only with a divisor and dividend that cannot raise #DE.
+/// </summary>
+public sealed unsafe class NativeRunner : ISnippetRunner, IDisposable
+{
+    private const ulong PageSize = 4096;
+    private const byte Ret = 0xC3;
+
+    private readonly MemoryMapping _code;
+    private readonly MemoryMapping _data;
+
+    public NativeRunner()
+    {
+        _code = MemoryMapping.MapAnonymous(2 * PageSize, Protection.ReadWrite);
+        _data = MemoryMapping.MapAnonymous(PageSize, Protection.ReadWrite);
+        byte[] trampoline = NativeTrampoline.Build();
+        trampoline.CopyTo(_code.GetSpan(0, (int)PageSize));
+        _code.Protect(0, PageSize, Protection.Read | Protection.Exec);
+    }
+
+    /// <summary>The host address of the scratch buffer, which the snippet sees in <see cref="DifferentialCase.MemoryBase"/>.</summary>
+    public ulong ScratchAddress => (ulong)_data.Pointer;
+
+    public ExecutionResult Run(DifferentialCase testCase)
+    {
+        ArgumentNullException.ThrowIfNull(testCase);
+        if (testCase.Code.Length + 1 > (int)PageSize)
+        {
+            throw new ArgumentException($"snippet of {testCase.Code.Length} bytes does not fit a page", nameof(testCase));
+        }
+
+        _code.Protect(PageSize, PageSize, Protection.ReadWrite);
+        Span<byte> page = _code.GetSpan(PageSize, (int)PageSize);
+        testCase.Code.CopyTo(page);
+        page[testCase.Code.Length] = Ret;
+        _code.Protect(PageSize, PageSize, Protection.Read | Protection.Exec);
+
+        Span<byte> scratch = _data.GetSpan(0, DifferentialCase.MemorySize);
+        testCase.Memory.CopyTo(scratch);
+
+        RegisterSnapshot input = testCase.Input.Clone();
+        input[DifferentialCase.MemoryBase] = ScratchAddress;
+        Span<ulong> inBlock = stackalloc ulong[RegisterSnapshot.BlockWords];
+        Span<ulong> outBlock = stackalloc ulong[RegisterSnapshot.BlockWords];
+        input.WriteBlock(inBlock);
+
+        fixed (ulong* inPointer = inBlock)
+        fixed (ulong* outPointer = outBlock)
+        {
+            // SAFETY: page 0 holds the trampoline built above (read+exec); page 1 holds the snippet followed by RET.
+            // The trampoline reads BlockWords qwords from inPointer and writes BlockWords to outPointer, both pinned
+            // stack buffers of that size; the snippet touches only registers and [R15+disp] inside the scratch mapping
+            // (the generator's contract), and the trampoline restores every callee-saved register and RSP.
+            var entry = (delegate* unmanaged<ulong*, ulong*, byte*, void>)_code.Pointer;
+            entry(inPointer, outPointer, _code.Pointer + PageSize);
+        }
+
+        RegisterSnapshot output = RegisterSnapshot.ReadBlock(outBlock);
+        output.Rflags = (output.Rflags & RegisterSnapshot.StatusFlags) | RflagsBits.Fixed1;
+        output[GeneralRegister.Rsp] = testCase.Input[GeneralRegister.Rsp];
+        output[DifferentialCase.MemoryBase] = testCase.Input[DifferentialCase.MemoryBase];
+        return new ExecutionResult(output, scratch.ToArray());
+    }
+
+    public void Dispose()
+    {
+        _code.Dispose();
+        _data.Dispose();
+    }
+}
