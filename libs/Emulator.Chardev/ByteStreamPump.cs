@@ -99,6 +99,20 @@ public sealed class ByteStreamPump : IDisposable
     /// Stops the backend (for good) and both threads, and waits for them. The rings and the backend stay
     /// the caller's: dispose them after the pump, never before.
     /// </summary>
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> for the front-ends' output to reach the backend
+    /// (output written just before shutdown, e.g. the monitor's answer to the command before quit).
+    /// </summary>
+    public void Drain(int timeoutMs)
+    {
+        long deadline = Environment.TickCount64 + timeoutMs;
+        while (Volatile.Read(ref _started) != 0 && !_stop.IsSet && Environment.TickCount64 < deadline
+            && _frontEnds.Any(f => f.Output.Available > 0))
+        {
+            Thread.Sleep(1);
+        }
+    }
+
     public void Dispose()
     {
         _stop.Set();

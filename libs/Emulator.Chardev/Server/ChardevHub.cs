@@ -13,6 +13,9 @@ public sealed class ChardevHub : IDisposable
     /// <summary>Bytes per direction buffered between the pump and a front-end.</summary>
     public const int DefaultRingCapacity = 64 * 1024;
 
+    /// <summary>How long shutdown waits for output still queued toward the backend.</summary>
+    private const int OutputDrainMs = 500;
+
     private readonly IChardevBackend _backend;
     private readonly ChardevMux? _mux;
     private readonly ChardevPort[] _ports;
@@ -118,6 +121,7 @@ public sealed class ChardevHub : IDisposable
     /// <summary>Only after every port owner has stopped using its port.</summary>
     public void Dispose()
     {
+        _pump?.Drain(OutputDrainMs);
         _backend.Stop();
         lock (_lock)
         {

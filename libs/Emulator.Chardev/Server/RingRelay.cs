@@ -12,6 +12,7 @@ namespace Emulator.Chardev;
 internal sealed class RingRelay : IDisposable
 {
     private const int ChunkSize = 16384;
+    private const int DrainMs = 200;
 
     private readonly ByteRingConsumer _source;
     private readonly ByteRingProducer _destination;
@@ -47,6 +48,15 @@ internal sealed class RingRelay : IDisposable
         }
 
         _disposed = true;
+
+        // Bytes already in the source were written before the stream ended (the monitor's last
+        // answer before quit): let the thread pass them on while the destination takes them.
+        long deadline = Environment.TickCount64 + DrainMs;
+        while (_started && _source.Available > 0 && _destination.FreeSpace > 0 && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(1);
+        }
+
         _stopping = true;
         _stop.Signal();
         if (_started)
