@@ -39,6 +39,16 @@ public sealed class DispatchTable
         BitInstructions.AddTo(this);
         ExchangeInstructions.AddTo(this);
         MiscellaneousInstructions.AddTo(this);
+        DoubleShiftInstructions.AddTo(this);
+        FlagTransferInstructions.AddTo(this);
+        StringInstructions.AddTo(this);
+        WideCompareExchangeInstructions.AddTo(this);
+        DecimalArithmeticInstructions.AddTo(this);
+        SystemInstructions.AddTo(this);
+        InterruptFlagInstructions.AddTo(this);
+
+        // After DataTransferInstructions: MOV to/from CRn/DRn replace its generic MOV for those codes.
+        ControlRegisterInstructions.AddTo(this);
     }
 
     public InstructionHandler? this[Code code] => _handlers[(int)code];

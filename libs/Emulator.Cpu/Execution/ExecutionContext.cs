@@ -13,15 +13,19 @@ public sealed class ExecutionContext
 {
     private readonly Vcpu _vcpu;
 
-    public ExecutionContext(Vcpu vcpu, ICpuMemory memory)
+    public ExecutionContext(Vcpu vcpu, ICpuMemory memory, SystemServices? system = null)
     {
         ArgumentNullException.ThrowIfNull(vcpu);
         ArgumentNullException.ThrowIfNull(memory);
         _vcpu = vcpu;
         Memory = memory;
+        System = system ?? new SystemServices(new CpuidModel(vcpu.Model, (uint)vcpu.Index));
     }
 
     public ICpuMemory Memory { get; }
+
+    /// <summary>CPUID model, virtual clock and hooks for system instructions.</summary>
+    public SystemServices System { get; }
 
     public ref CpuState State => ref _vcpu.State;
 

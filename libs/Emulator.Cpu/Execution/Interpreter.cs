@@ -15,13 +15,17 @@ public sealed class Interpreter
     private readonly ExecutionContext _context;
     private readonly DispatchTable _table = new();
 
-    public Interpreter(Vcpu vcpu, ICpuMemory memory)
+    /// <summary><paramref name="system"/> defaults to the vCPU model's CPUID and a host-monotonic clock.</summary>
+    public Interpreter(Vcpu vcpu, ICpuMemory memory, SystemServices? system = null)
     {
         ArgumentNullException.ThrowIfNull(vcpu);
         ArgumentNullException.ThrowIfNull(memory);
         _vcpu = vcpu;
-        _context = new ExecutionContext(vcpu, memory);
+        _context = new ExecutionContext(vcpu, memory, system);
     }
+
+    /// <summary>CPUID model, virtual clock (TSC offset) and control-register hook.</summary>
+    public SystemServices System => _context.System;
 
     /// <summary>Instructions retired since construction (a faulting instruction does not count; HLT does).</summary>
     public long InstructionCount { get; private set; }
@@ -95,6 +99,10 @@ public sealed class Interpreter
     {
         ref CpuState state = ref _vcpu.State;
         ulong rip = state.Rip;
+        byte shadow = state.InterruptShadow;
+
+        // An STI/MOV SS shadow covers exactly one instruction; the handler may set a new one.
+        state.InterruptShadow = 0;
         state.Rip = NextIp(instruction, bitness);
         ExitReason reason = IsSupported(instruction) && _table[instruction.Code] is { } handler
             ? handler(_context, instruction)
@@ -102,6 +110,7 @@ public sealed class Interpreter
         if (reason == ExitReason.Exception)
         {
             _vcpu.State.Rip = rip;
+            _vcpu.State.InterruptShadow = shadow;
             LastFault = _context.Fault;
         }
 
@@ -109,8 +118,9 @@ public sealed class Interpreter
     }
 
     /// <summary>
-    /// Only general-purpose register operands are implemented; LOCK is valid only on a lockable
-    /// instruction with a memory destination (SDM vol. 2, "LOCK"), else #UD.
+    /// Register operands must be general-purpose, control or debug registers (segment, x87 and vector
+    /// registers come later); LOCK is valid only on a lockable instruction with a memory destination
+    /// (SDM vol. 2, "LOCK"), else #UD.
     /// </summary>
     private bool IsSupported(in Instruction instruction)
     {
@@ -121,7 +131,8 @@ public sealed class Interpreter
 
         for (int i = 0; i < instruction.OpCount; i++)
         {
-            if (instruction.GetOpKind(i) == OpKind.Register && !instruction.GetOpRegister(i).IsGPR())
+            if (instruction.GetOpKind(i) == OpKind.Register && !instruction.GetOpRegister(i).IsGPR()
+                && !instruction.GetOpRegister(i).IsCR() && !instruction.GetOpRegister(i).IsDR())
             {
                 return false;
             }

@@ -46,7 +46,7 @@ public sealed class RegisterSnapshot
 
     public override string ToString()
     {
-        var text = new System.Text.StringBuilder();
+        var text = new global::System.Text.StringBuilder();
         for (int i = 0; i < GprFile.Count; i++)
         {
             text.Append($"{(GeneralRegister)i,-3}={Gpr[i]:x16} ");

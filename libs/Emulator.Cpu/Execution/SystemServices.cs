@@ -1,0 +1,33 @@
+namespace Emulator.Cpu;
+
+/// <summary>
+/// What system instructions need beyond <see cref="CpuState"/>: the CPUID model, the virtual clock
+/// with this vCPU's TSC offset, and a notification when a control register that changes address
+/// translation is written (the translator and paging layer hook it; <see cref="PagedMemory"/> is
+/// also flushed directly by the handlers). One per vCPU.
+/// </summary>
+public sealed class SystemServices
+{
+    public SystemServices(CpuidModel cpuid, ITimeSource? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(cpuid);
+        Cpuid = cpuid;
+        Time = time ?? new StopwatchTimeSource();
+    }
+
+    public CpuidModel Cpuid { get; }
+
+    public ITimeSource Time { get; }
+
+    /// <summary>Added to <see cref="ITimeSource.Now"/> to give the guest's TSC (wrapping).</summary>
+    public ulong TscOffset { get; set; }
+
+    /// <summary>The guest's time-stamp counter now.</summary>
+    public ulong Tsc => unchecked(Time.Now + TscOffset);
+
+    /// <summary>Called with the register number (0, 3, 4) after a MOV to CR0/CR3/CR4 or a write of EFER (number 0x80 stands for EFER).</summary>
+    public Action<int>? ControlRegisterWritten { get; set; }
+
+    /// <summary>Sets the TSC so it reads <paramref name="value"/> now (WRMSR 10h).</summary>
+    public void SetTsc(ulong value) => TscOffset = unchecked(value - Time.Now);
+}
