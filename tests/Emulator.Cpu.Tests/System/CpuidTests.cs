@@ -1,7 +1,7 @@
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Emulator.Cpu.Tests.System;
+namespace Emulator.Cpu.Tests.SystemInstructions;
 
 public sealed class CpuidTests
 {

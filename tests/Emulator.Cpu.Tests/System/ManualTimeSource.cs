@@ -1,4 +1,4 @@
-namespace Emulator.Cpu.Tests.System;
+namespace Emulator.Cpu.Tests.SystemInstructions;
 
 /// <summary>A clock the test advances by hand.</summary>
 internal sealed class ManualTimeSource : ITimeSource

@@ -1,6 +1,6 @@
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Emulator.Cpu.Tests.System;
+namespace Emulator.Cpu.Tests.SystemInstructions;
 
 public sealed class MsrTests
 {

@@ -1,7 +1,7 @@
 using Emulator.Memory;
 using Iced.Intel;
 
-namespace Emulator.Cpu.Tests.System;
+namespace Emulator.Cpu.Tests.SystemInstructions;
 
 /// <summary>
 /// A 1 MiB flat guest with one vCPU at CPL 0 in 64-bit mode (or 32-bit protected mode), an

@@ -1,4 +1,4 @@
-namespace Emulator.Cpu.Tests.System;
+namespace Emulator.Cpu.Tests.SystemInstructions;
 
 /// <summary>Random MSR numbers and values, and random control-register values, never throw and keep the invariants.</summary>
 public sealed class SystemRegisterFuzzTests
