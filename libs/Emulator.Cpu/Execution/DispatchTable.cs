@@ -46,6 +46,7 @@ public sealed class DispatchTable
         DecimalArithmeticInstructions.AddTo(this);
         SystemInstructions.AddTo(this);
         InterruptFlagInstructions.AddTo(this);
+        InterruptInstructions.AddTo(this);
 
         // After DataTransferInstructions: MOV to/from CRn/DRn replace its generic MOV for those codes.
         ControlRegisterInstructions.AddTo(this);

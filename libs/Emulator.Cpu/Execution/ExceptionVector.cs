@@ -4,8 +4,24 @@ namespace Emulator.Cpu;
 public static class ExceptionVector
 {
     public const byte DivideError = 0;
+    public const byte Debug = 1;
+    public const byte Breakpoint = 3;
+    public const byte Overflow = 4;
     public const byte InvalidOpcode = 6;
+    public const byte DoubleFault = 8;
+    public const byte InvalidTss = 10;
+    public const byte SegmentNotPresent = 11;
     public const byte StackFault = 12;
     public const byte GeneralProtection = 13;
     public const byte PageFault = 14;
+
+    /// <summary>
+    /// Contributory exceptions (SDM vol. 3, Table 6-4): #DE, #TS, #NP, #SS, #GP. A second
+    /// contributory fault while delivering one, or a contributory or page fault while delivering a
+    /// #PF, becomes #DF (Table 6-5); anything else is delivered serially.
+    /// </summary>
+    public static bool IsContributory(byte vector) => vector is DivideError or InvalidTss or SegmentNotPresent or StackFault or GeneralProtection;
+
+    public static bool CausesDoubleFault(byte first, byte second) =>
+        (IsContributory(first) && IsContributory(second)) || (first == PageFault && (IsContributory(second) || second == PageFault));
 }

@@ -14,4 +14,11 @@ public enum ExitReason
 
     /// <summary>An instruction faulted: RIP is at it, its effects are undone, <see cref="Interpreter.LastFault"/> says which.</summary>
     Exception,
+
+    /// <summary>
+    /// A fault while delivering #DF (only with <see cref="Interpreter.DeliverExceptions"/>): the processor
+    /// would shut down. State is left as it was at the fault (RIP at the instruction), <see cref="Interpreter.LastFault"/>
+    /// is the last fault; the platform logs, resets or stops.
+    /// </summary>
+    TripleFault,
 }

@@ -6,7 +6,8 @@ namespace Emulator.Cpu;
 /// Tier 0: runs a <see cref="Vcpu"/> one decoded instruction at a time, blocks from a
 /// <see cref="DecodedBlockCache"/>, handlers from a <see cref="DispatchTable"/> keyed by Iced's
 /// <see cref="Code"/>. Faults are values: <see cref="ExitReason.Exception"/> with RIP at the faulting
-/// instruction and <see cref="LastFault"/> saying which (delivery through the IDT comes later).
+/// instruction and <see cref="LastFault"/> saying which, unless <see cref="DeliverExceptions"/> asks
+/// for delivery through the IDT (<see cref="InterruptDelivery"/>), with #DF and triple fault.
 /// No .NET exception escapes for any guest input. Not thread-safe: one per vCPU thread.
 /// </summary>
 public sealed class Interpreter
@@ -32,6 +33,15 @@ public sealed class Interpreter
 
     /// <summary>The fault of the last <see cref="ExitReason.Exception"/> exit.</summary>
     public CpuFault LastFault { get; private set; }
+
+    /// <summary>
+    /// Off (the default): a fault ends <see cref="Run"/> with <see cref="ExitReason.Exception"/>. On: the
+    /// fault is delivered through the IDT and execution goes on in its handler; a fault during delivery
+    /// becomes #DF or is delivered serially (SDM vol. 3, Table 6-5), a fault while delivering #DF ends
+    /// the run with <see cref="ExitReason.TripleFault"/>. Each delivery uses one unit of the run's
+    /// budget (it does not count as a retired instruction), so a fault loop cannot hang a run.
+    /// </summary>
+    public bool DeliverExceptions { get; set; }
 
     /// <summary>Decoded code; call its invalidation methods when guest code may have changed.</summary>
     public DecodedBlockCache Blocks { get; } = new();
@@ -62,7 +72,19 @@ public sealed class Interpreter
             if (!Blocks.TryGet(_context.Memory, linear, state.Rip, bitness, BlockKey.ModeOf(state), out DecodedBlock? block, out CpuFault fault))
             {
                 LastFault = fault;
-                return ExitReason.Exception;
+                if (!DeliverExceptions)
+                {
+                    return ExitReason.Exception;
+                }
+
+                remaining--;
+                ExitReason delivered = Deliver(fault);
+                if (delivered != ExitReason.Continue)
+                {
+                    return delivered;
+                }
+
+                continue;
             }
 
             IReadOnlyList<Instruction> instructions = block.Instructions;
@@ -72,7 +94,19 @@ public sealed class Interpreter
                 ExitReason reason = Execute(instruction, bitness);
                 if (reason == ExitReason.Exception)
                 {
-                    return reason;
+                    if (!DeliverExceptions)
+                    {
+                        return reason;
+                    }
+
+                    remaining--;
+                    ExitReason delivered = Deliver(LastFault);
+                    if (delivered != ExitReason.Continue)
+                    {
+                        return delivered;
+                    }
+
+                    break;
                 }
 
                 InstructionCount++;
@@ -90,6 +124,39 @@ public sealed class Interpreter
         }
 
         return ExitReason.InstructionLimit;
+    }
+
+    /// <summary>
+    /// Delivers <paramref name="fault"/> (RIP at the faulting instruction); a fault during delivery
+    /// escalates per SDM vol. 3, Table 6-5. Bounded: every chain reaches #DF, then triple fault.
+    /// </summary>
+    private ExitReason Deliver(CpuFault fault)
+    {
+        CpuFault current = fault;
+        for (int attempt = 0; attempt < 8; attempt++)
+        {
+            if (current.Vector == ExceptionVector.PageFault)
+            {
+                _vcpu.State.Cr2 = current.Cr2;
+            }
+
+            if (InterruptDelivery.TryDeliver(_context, current.Vector, InterruptSource.Exception, current.HasErrorCode ? current.ErrorCode : null, out CpuFault nested))
+            {
+                return ExitReason.Continue;
+            }
+
+            LastFault = nested;
+            if (current.Vector == ExceptionVector.DoubleFault)
+            {
+                return ExitReason.TripleFault;
+            }
+
+            current = ExceptionVector.CausesDoubleFault(current.Vector, nested.Vector)
+                ? new CpuFault(ExceptionVector.DoubleFault, 0, 0, true)
+                : nested;
+        }
+
+        return ExitReason.TripleFault;
     }
 
     private static ulong NextIp(in Instruction instruction, int bitness) =>
