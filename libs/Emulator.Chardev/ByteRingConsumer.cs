@@ -17,6 +17,7 @@ public sealed class ByteRingConsumer
     private readonly ByteRing _ring;
     private readonly uint _capacity;
     private readonly uint _mask;
+    private readonly Func<bool> _hasData;
     private uint _tail;
     private bool _recentlyActive;
 
@@ -27,6 +28,7 @@ public sealed class ByteRingConsumer
         _mask = _capacity - 1;
         _tail = Volatile.Read(ref ring.Field(ByteRing.ConsumerIndexOffset));
         _ = Available;
+        _hasData = () => Available > 0;
     }
 
     public ByteRing Ring => _ring;
@@ -61,13 +63,7 @@ public sealed class ByteRingConsumer
         _tail += (uint)n;
         Volatile.Write(ref _ring.Field(ByteRing.ConsumerIndexOffset), _tail);
 
-        // Pairs with the producer's flag store before it re-reads our index (see ByteRingProducer.TryWrite).
-        Interlocked.MemoryBarrier();
-        ref uint waiting = ref _ring.Field(ByteRing.ProducerWaitingOffset);
-        if (Volatile.Read(ref waiting) != 0 && Interlocked.Exchange(ref waiting, 0) != 0)
-        {
-            _ring.SpaceAvailable.Signal();
-        }
+        RingDoorbell.RingIfWaiting(_ring, ByteRing.ProducerWaitingOffset, _ring.SpaceAvailable);
 
         return n;
     }
@@ -76,22 +72,10 @@ public sealed class ByteRingConsumer
     /// Announces that we wait for data. Returns false if data is already there (nothing armed); true
     /// if armed: <see cref="ByteRing.DataAvailable"/> will be signalled by the next write.
     /// </summary>
-    public bool TryArmDataNotification()
-    {
-        ref uint waiting = ref _ring.Field(ByteRing.ConsumerWaitingOffset);
-        Volatile.Write(ref waiting, 1);
-        Interlocked.MemoryBarrier();
-        if (Available > 0)
-        {
-            Interlocked.Exchange(ref waiting, 0);
-            return false;
-        }
-
-        return true;
-    }
+    public bool TryArmDataNotification() => RingDoorbell.TryArm(_ring, ByteRing.ConsumerWaitingOffset, _hasData);
 
     /// <summary>Withdraws an armed notification (a late signal may still arrive; waiters re-check).</summary>
-    public void DisarmDataNotification() => Interlocked.Exchange(ref _ring.Field(ByteRing.ConsumerWaitingOffset), 0);
+    public void DisarmDataNotification() => RingDoorbell.Disarm(_ring, ByteRing.ConsumerWaitingOffset);
 
     /// <summary>
     /// Blocks until data is available (true), <paramref name="timeoutMs"/> passes (-1 = forever) or
@@ -111,22 +95,6 @@ public sealed class ByteRingConsumer
             _recentlyActive = false;
         }
 
-        long deadline = RingWait.Deadline(timeoutMs);
-        while (Available == 0)
-        {
-            if (!TryArmDataNotification())
-            {
-                return true;
-            }
-
-            RingWait.Outcome outcome = RingWait.Wait(_ring.DataAvailable, cancel, RingWait.Remaining(deadline));
-            if (outcome != RingWait.Outcome.Signalled)
-            {
-                DisarmDataNotification();
-                return Available > 0;
-            }
-        }
-
-        return true;
+        return RingDoorbell.Wait(_ring, ByteRing.ConsumerWaitingOffset, _ring.DataAvailable, _hasData, timeoutMs, cancel);
     }
 }

@@ -13,6 +13,7 @@ public sealed class ByteRingProducer
     private readonly ByteRing _ring;
     private readonly uint _capacity;
     private readonly uint _mask;
+    private readonly Func<bool> _hasSpace;
     private uint _head;
 
     internal ByteRingProducer(ByteRing ring)
@@ -22,6 +23,7 @@ public sealed class ByteRingProducer
         _mask = _capacity - 1;
         _head = Volatile.Read(ref ring.Field(ByteRing.ProducerIndexOffset));
         _ = Used();
+        _hasSpace = () => FreeSpace > 0;
     }
 
     public ByteRing Ring => _ring;
@@ -45,14 +47,7 @@ public sealed class ByteRingProducer
         _head += (uint)n;
         Volatile.Write(ref _ring.Field(ByteRing.ProducerIndexOffset), _head);
 
-        // Store-load fence: the index store must be visible before we read the consumer's flag,
-        // pairing with the consumer's flag store before it re-reads our index (no lost wake-up).
-        Interlocked.MemoryBarrier();
-        ref uint waiting = ref _ring.Field(ByteRing.ConsumerWaitingOffset);
-        if (Volatile.Read(ref waiting) != 0 && Interlocked.Exchange(ref waiting, 0) != 0)
-        {
-            _ring.DataAvailable.Signal();
-        }
+        RingDoorbell.RingIfWaiting(_ring, ByteRing.ConsumerWaitingOffset, _ring.DataAvailable);
 
         return n;
     }
@@ -61,47 +56,17 @@ public sealed class ByteRingProducer
     /// Announces that we wait for space. Returns false if space is already available (nothing armed);
     /// true if armed: <see cref="ByteRing.SpaceAvailable"/> will be signalled when the consumer reads.
     /// </summary>
-    public bool TryArmSpaceNotification()
-    {
-        ref uint waiting = ref _ring.Field(ByteRing.ProducerWaitingOffset);
-        Volatile.Write(ref waiting, 1);
-        Interlocked.MemoryBarrier();
-        if (FreeSpace > 0)
-        {
-            Interlocked.Exchange(ref waiting, 0);
-            return false;
-        }
-
-        return true;
-    }
+    public bool TryArmSpaceNotification() => RingDoorbell.TryArm(_ring, ByteRing.ProducerWaitingOffset, _hasSpace);
 
     /// <summary>Withdraws an armed notification (a late signal may still arrive; waiters re-check).</summary>
-    public void DisarmSpaceNotification() => Interlocked.Exchange(ref _ring.Field(ByteRing.ProducerWaitingOffset), 0);
+    public void DisarmSpaceNotification() => RingDoorbell.Disarm(_ring, ByteRing.ProducerWaitingOffset);
 
     /// <summary>
     /// Blocks until some space is free (true), <paramref name="timeoutMs"/> passes (-1 = forever) or
     /// <paramref name="cancel"/> becomes readable (false).
     /// </summary>
-    public bool WaitForSpace(int timeoutMs, SafeFd? cancel = null)
-    {
-        long deadline = RingWait.Deadline(timeoutMs);
-        while (FreeSpace == 0)
-        {
-            if (!TryArmSpaceNotification())
-            {
-                return true;
-            }
-
-            RingWait.Outcome outcome = RingWait.Wait(_ring.SpaceAvailable, cancel, RingWait.Remaining(deadline));
-            if (outcome != RingWait.Outcome.Signalled)
-            {
-                DisarmSpaceNotification();
-                return FreeSpace > 0;
-            }
-        }
-
-        return true;
-    }
+    public bool WaitForSpace(int timeoutMs, SafeFd? cancel = null) =>
+        RingDoorbell.Wait(_ring, ByteRing.ProducerWaitingOffset, _ring.SpaceAvailable, _hasSpace, timeoutMs, cancel);
 
     private uint Used()
     {
