@@ -9,6 +9,7 @@ namespace Emulator.Cpu;
 public sealed class DispatchTable
 {
     private readonly InstructionHandler?[] _handlers;
+    private readonly OperandRegisters[] _registers;
     private readonly Dictionary<Mnemonic, List<Code>> _codesByMnemonic = [];
     private readonly HashSet<Mnemonic> _lockable = [];
 
@@ -16,6 +17,7 @@ public sealed class DispatchTable
     {
         Code[] codes = Enum.GetValues<Code>();
         _handlers = new InstructionHandler?[codes.Max(c => (int)c) + 1];
+        _registers = new OperandRegisters[_handlers.Length];
         foreach (Code code in codes)
         {
             Mnemonic mnemonic = code.Mnemonic();
@@ -60,11 +62,15 @@ public sealed class DispatchTable
     public IReadOnlyList<Code> CodesOf(Mnemonic mnemonic) =>
         _codesByMnemonic.TryGetValue(mnemonic, out List<Code>? list) ? list : [];
 
-    public void Add(Mnemonic mnemonic, InstructionHandler handler, bool lockable = false)
+    /// <summary>The register classes the handler of <paramref name="code"/> accepts as register operands.</summary>
+    public OperandRegisters RegistersOf(Code code) => _registers[(int)code];
+
+    public void Add(Mnemonic mnemonic, InstructionHandler handler, bool lockable = false, OperandRegisters registers = OperandRegisters.General)
     {
         foreach (Code code in CodesOf(mnemonic))
         {
             _handlers[(int)code] = handler;
+            _registers[(int)code] = registers;
         }
 
         if (lockable)
@@ -73,5 +79,9 @@ public sealed class DispatchTable
         }
     }
 
-    public void Add(Code code, InstructionHandler handler) => _handlers[(int)code] = handler;
+    public void Add(Code code, InstructionHandler handler, OperandRegisters registers = OperandRegisters.General)
+    {
+        _handlers[(int)code] = handler;
+        _registers[(int)code] = registers;
+    }
 }

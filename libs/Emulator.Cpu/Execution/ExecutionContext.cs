@@ -9,7 +9,7 @@ namespace Emulator.Cpu;
 /// reads everything it needs, then writes memory (which may fault), then registers and flags, so a
 /// faulting instruction leaves no trace (the interpreter restores RIP).
 /// </summary>
-public sealed class ExecutionContext
+public sealed partial class ExecutionContext
 {
     private readonly Vcpu _vcpu;
 

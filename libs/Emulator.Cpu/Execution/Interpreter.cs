@@ -10,7 +10,7 @@ namespace Emulator.Cpu;
 /// for delivery through the IDT (<see cref="InterruptDelivery"/>), with #DF and triple fault.
 /// No .NET exception escapes for any guest input. Not thread-safe: one per vCPU thread.
 /// </summary>
-public sealed class Interpreter
+public sealed partial class Interpreter
 {
     private readonly Vcpu _vcpu;
     private readonly ExecutionContext _context;
@@ -185,9 +185,9 @@ public sealed class Interpreter
     }
 
     /// <summary>
-    /// Register operands must be general-purpose, control or debug registers (segment, x87 and vector
-    /// registers come later); LOCK is valid only on a lockable instruction with a memory destination
-    /// (SDM vol. 2, "LOCK"), else #UD.
+    /// Register operands must be of a class the handler claimed (<see cref="OperandRegisters"/>);
+    /// LOCK is valid only on a lockable instruction with a memory destination (SDM vol. 2, "LOCK"),
+    /// else #UD.
     /// </summary>
     private bool IsSupported(in Instruction instruction)
     {
@@ -196,10 +196,11 @@ public sealed class Interpreter
             return false;
         }
 
+        OperandRegisters accepted = _table.RegistersOf(instruction.Code);
         for (int i = 0; i < instruction.OpCount; i++)
         {
-            if (instruction.GetOpKind(i) == OpKind.Register && !instruction.GetOpRegister(i).IsGPR()
-                && !instruction.GetOpRegister(i).IsCR() && !instruction.GetOpRegister(i).IsDR())
+            if (instruction.GetOpKind(i) == OpKind.Register
+                && (OperandRegisterClass.Of(instruction.GetOpRegister(i)) & accepted) == 0)
             {
                 return false;
             }

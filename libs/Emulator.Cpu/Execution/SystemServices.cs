@@ -28,6 +28,9 @@ public sealed class SystemServices
     /// <summary>Called with the register number (0, 3, 4) after a MOV to CR0/CR3/CR4 or a write of EFER (number 0x80 stands for EFER).</summary>
     public Action<int>? ControlRegisterWritten { get; set; }
 
+    /// <summary>The I/O port space IN/OUT reach; null means no devices (every port unassigned).</summary>
+    public IIoPortBus? Ports { get; set; }
+
     /// <summary>Sets the TSC so it reads <paramref name="value"/> now (WRMSR 10h).</summary>
     public void SetTsc(ulong value) => TscOffset = unchecked(value - Time.Now);
 }
