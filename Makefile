@@ -6,7 +6,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all build test bench fuzz run clean
+.PHONY: all build test bench fuzz fuzz-cpu run clean
 
 all: build
 
@@ -26,6 +26,11 @@ bench: build
 ## fuzz: the random-input tests with millions of iterations instead of the suite's default
 fuzz: build
 	EMU_FUZZ_ITERATIONS=$${EMU_FUZZ_ITERATIONS:-3000000} scripts/test.sh $(CONFIG) "Category=Fuzz"
+
+## fuzz-cpu: only the CPU's random and host-differential tests, with millions of cases
+fuzz-cpu: build
+	EMU_FUZZ_ITERATIONS=$${EMU_FUZZ_ITERATIONS:-3000000} dotnet test tests/Emulator.Cpu.Tests -c $(CONFIG) --no-build \
+		--filter "Category=Fuzz" --logger "console;verbosity=normal"
 
 ## run: build and start the emulator with its console and monitor on this terminal
 run: build
