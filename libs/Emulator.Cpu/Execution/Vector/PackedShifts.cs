@@ -19,8 +19,8 @@ public static class PackedShifts
         PackedHandler.Add(table, Mnemonic.Psrlq, Shift<ulong>(64, static (v, n) => v >> n));
         PackedHandler.Add(table, Mnemonic.Psraw, ShiftArithmetic<short>(16, static (v, n) => (short)(v >> n)));
         PackedHandler.Add(table, Mnemonic.Psrad, ShiftArithmetic<int>(32, static (v, n) => v >> n));
-        PackedHandler.Add(table, Mnemonic.Pslldq, static (d, _, width, imm) => ShiftBytesLeft(d, width, imm));
-        PackedHandler.Add(table, Mnemonic.Psrldq, static (d, _, width, imm) => ShiftBytesRight(d, width, imm));
+        PackedHandler.Add(table, Mnemonic.Pslldq, static (d, s, width, _) => ShiftBytesLeft(d, width, s[0]));
+        PackedHandler.Add(table, Mnemonic.Psrldq, static (d, s, width, _) => ShiftBytesRight(d, width, s[0]));
     }
 
     /// <summary>Logical shifts: any count at or above <paramref name="bits"/> gives zero.</summary>

@@ -44,12 +44,13 @@ public static class PackedShuffles
             s[..8].CopyTo(d);
             s[..8].CopyTo(d[8..]);
         });
-        PackedHandler.Add(table, Mnemonic.Pinsrw, static (d, s, w, imm) =>
+        InstructionHandler insertWord = PackedHandler.Of(static (d, s, w, imm) =>
         {
             int index = imm & ((w / 2) - 1);
             d[2 * index] = s[0];
             d[(2 * index) + 1] = s[1];
         });
+        table.Add(Mnemonic.Pinsrw, insertWord, registers: PackedHandler.Registers | OperandRegisters.General);
     }
 
     private static void UnpackLow<T>(Span<byte> destination, ReadOnlySpan<byte> source, int width, byte immediate)

@@ -1,0 +1,58 @@
+using Emulator.Tests.Shared;
+using Iced.Intel;
+
+namespace Emulator.Cpu.Tests.Vector;
+
+/// <summary>
+/// Every vector form the interpreter claims, run natively on the host and interpreted from the same register
+/// block (XMM, MMX, MXCSR in every rounding mode with FTZ/DAZ on and off, GPRs) and scratch memory: all of it must agree.
+/// </summary>
+public sealed class VectorDifferentialTests : IDisposable
+{
+    private const int Encodings = 8;
+
+    private readonly VectorNativeRunner _native = new();
+    private readonly VectorInterpreterRunner _interpreter = new();
+
+    public static TheoryData<Code> Forms => [.. VectorForms.All()];
+
+    public void Dispose()
+    {
+        _native.Dispose();
+        _interpreter.Dispose();
+    }
+
+    [Fact]
+    public void ClaimsTheCoreForms()
+    {
+        Code[] forms = [.. VectorForms.All()];
+        Assert.Contains(Code.Pxor_xmm_xmmm128, forms);
+        Assert.Contains(Code.Movq_mm_rm64, forms);
+        Assert.Contains(Code.Fxsave64_m512byte, forms);
+        Assert.True(forms.Length > 200, $"only {forms.Length} forms");
+    }
+
+    [Theory]
+    [MemberData(nameof(Forms))]
+    public void MatchesHost(Code code)
+    {
+        int perEncoding = Math.Max(1, FuzzBudget.Iterations(1_000) / Encodings);
+        var generator = new VectorCaseGenerator(seed: (int)code);
+        int failures = 0;
+        var messages = new List<string>();
+        int count = 0;
+        foreach (VectorCase testCase in generator.Generate(code, Encodings, perEncoding))
+        {
+            count++;
+            string? difference = VectorComparer.Compare(_native.Run(testCase), _interpreter.Run(testCase), FlagsDefined(code));
+            if (difference is not null && failures++ < 5)
+            {
+                messages.Add($"{testCase.Text} mxcsr {testCase.Input.Mxcsr:x}: {difference}");
+            }
+        }
+
+        Assert.True(failures == 0, $"{failures}/{count} cases differ:\n{string.Join("\n", messages)}");
+    }
+
+    private static bool FlagsDefined(Code code) => code.Mnemonic() is Mnemonic.Comiss or Mnemonic.Ucomiss or Mnemonic.Comisd or Mnemonic.Ucomisd;
+}
