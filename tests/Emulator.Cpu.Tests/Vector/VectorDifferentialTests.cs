@@ -47,11 +47,36 @@ public sealed class VectorDifferentialTests : IDisposable
             string? difference = VectorComparer.Compare(_native.Run(testCase), _interpreter.Run(testCase), FlagsDefined(code));
             if (difference is not null && failures++ < 5)
             {
-                messages.Add($"{testCase.Text} mxcsr {testCase.Input.Mxcsr:x}: {difference}");
+                messages.Add($"{testCase.Text} mxcsr {testCase.Input.Mxcsr:x} inputs {Describe(testCase)}: {difference}");
             }
         }
 
         Assert.True(failures == 0, $"{failures}/{count} cases differ:\n{string.Join("\n", messages)}");
+    }
+
+    /// <summary>The input values of the instruction's register and memory operands, for failure messages.</summary>
+    private static string Describe(VectorCase testCase)
+    {
+        var decoder = Decoder.Create(64, testCase.Code);
+        decoder.Decode(out Instruction instruction);
+        var parts = new List<string>();
+        for (int op = 0; op < instruction.OpCount; op++)
+        {
+            if (instruction.GetOpKind(op) == OpKind.Register)
+            {
+                Register r = instruction.GetOpRegister(op);
+                parts.Add(r.IsXMM() ? $"{r}={testCase.Input.XmmHigh(r - Register.XMM0):x16}_{testCase.Input.XmmLow(r - Register.XMM0):x16}"
+                    : r.IsMM() ? $"{r}={testCase.Input.Mmx(r - Register.MM0):x16}"
+                    : $"{r}={testCase.Input.Gpr(r.GetFullRegister() - Register.RAX):x16}");
+            }
+            else if (instruction.GetOpKind(op) == OpKind.Memory)
+            {
+                int offset = (int)instruction.MemoryDisplacement64;
+                parts.Add($"mem={BitConverter.ToUInt64(testCase.Memory, offset + 8):x16}_{BitConverter.ToUInt64(testCase.Memory, offset):x16}");
+            }
+        }
+
+        return string.Join(" ", parts);
     }
 
     private static bool FlagsDefined(Code code) => code.Mnemonic() is Mnemonic.Comiss or Mnemonic.Ucomiss or Mnemonic.Comisd or Mnemonic.Ucomisd;

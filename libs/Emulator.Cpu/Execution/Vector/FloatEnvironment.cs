@@ -1,0 +1,19 @@
+namespace Emulator.Cpu;
+
+/// <summary>The MXCSR controls one SIMD floating-point instruction computes under, and the exception flags it raises.</summary>
+public sealed class FloatEnvironment(RoundingMode mode, bool flushToZero, bool denormalsAreZero)
+{
+    public RoundingMode Mode { get; } = mode;
+
+    public bool FlushToZero { get; } = flushToZero;
+
+    public bool DenormalsAreZero { get; } = denormalsAreZero;
+
+    /// <summary>Raised MXCSR flag bits (<see cref="MxcsrBits"/>), OR-ed over every element.</summary>
+    public uint Flags { get; set; }
+
+    public static FloatEnvironment FromMxcsr(uint mxcsr) =>
+        new((RoundingMode)((mxcsr >> MxcsrBits.RoundingShift) & 3), (mxcsr & MxcsrBits.FlushToZero) != 0, (mxcsr & MxcsrBits.DenormalsAreZero) != 0);
+
+    public void Raise(uint flags) => Flags |= flags;
+}
