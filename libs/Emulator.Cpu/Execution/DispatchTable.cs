@@ -60,6 +60,7 @@ public sealed class DispatchTable
         FloatArithmetic.AddTo(this);
         FloatConversions.AddTo(this);
         FloatCompareFlags.AddTo(this);
+        FloatApproximations.AddTo(this);
 
         // After DataTransferInstructions: MOV to/from CRn/DRn replace its generic MOV for those codes.
         ControlRegisterInstructions.AddTo(this);

@@ -17,6 +17,10 @@ public sealed class VectorCaseGenerator(int seed)
 
     public IEnumerable<VectorCase> Generate(Code code, int encodings, int valuesPerEncoding)
     {
+        string name = code.Mnemonic().ToString().ToUpperInvariant();
+        int ps = Math.Max(name.IndexOf("PS", StringComparison.Ordinal), name.IndexOf("SS", StringComparison.Ordinal));
+        int pd = Math.Max(name.IndexOf("PD", StringComparison.Ordinal), name.IndexOf("SD", StringComparison.Ordinal));
+        _values.PreferredLane = ps < 0 && pd < 0 ? 0 : ps >= 0 && (pd < 0 || ps < pd) ? 4 : 8;
         for (int e = 0; e < encodings; e++)
         {
             (byte[] bytes, int memoryOffset, bool misaligned, string text) = Encode(code);

@@ -155,4 +155,23 @@ public sealed class VectorFaultTests : IDisposable
         Assert.Equal(0x10, BitConverter.ToUInt16(image, 12));
         Assert.Equal(0x18, BitConverter.ToUInt16(image, 20));
     }
+    [Fact]
+    public void UnmaskedExceptionsRaiseXmOrUdAndLeaveTheDestination()
+    {
+        // DIVSS by zero with ZM clear: #XM with CR4.OSXMMEXCPT, else #UD; ZE is set, XMM1 keeps its value.
+        Action<VectorInterpreterRunner> unmaskZero = r => r.State.Mxcsr = 0x1F80 & ~(MxcsrBits.DivideByZero << MxcsrBits.MaskShift);
+        Assert.Equal(19, Run(a => a.divss(xmm1, xmm2), unmaskZero));
+        Assert.Equal(0x1111UL, _runner.State.Xmm[1].Low);
+        Assert.NotEqual(0U, _runner.State.Mxcsr & MxcsrBits.DivideByZero);
+        Assert.Equal(ExceptionVector.InvalidOpcode, Run(a => a.divss(xmm1, xmm2), r =>
+        {
+            unmaskZero(r);
+            r.State.Cr4 &= ~Cr4Bits.OSXMMEXCPT;
+        }));
+
+        // Masked, the same division completes with infinity.
+        Assert.Equal(-1, Run(a => a.divss(xmm1, xmm2)));
+        Assert.Equal(0x7F80_0000UL, _runner.State.Xmm[1].Low & 0xFFFF_FFFF);
+        Assert.Equal(0x1F84U, _runner.State.Mxcsr);
+    }
 }
