@@ -174,4 +174,33 @@ public sealed class VectorFaultTests : IDisposable
         Assert.Equal(0x7F80_0000UL, _runner.State.Xmm[1].Low & 0xFFFF_FFFF);
         Assert.Equal(0x1F84U, _runner.State.Mxcsr);
     }
+    [Fact]
+    public void UnmaskedUnderflowTrapsOnAnExactTinyResultAndPreComputationFaultsRecordNoPrecision()
+    {
+        // 2^-126 * 0.5 is an exact denormal: no flag while UM is masked, #XM with UE once it is not.
+        Action<VectorInterpreterRunner> operands = r =>
+        {
+            r.State.Xmm[1].Low = 0x0080_0000;
+            r.State.Xmm[2].Low = 0x3F00_0000;
+        };
+        Assert.Equal(-1, Run(a => a.mulss(xmm1, xmm2), operands));
+        Assert.Equal(0x0040_0000UL, _runner.State.Xmm[1].Low);
+        Assert.Equal(0x1F80U, _runner.State.Mxcsr);
+        Assert.Equal(19, Run(a => a.mulss(xmm1, xmm2), r =>
+        {
+            operands(r);
+            r.State.Mxcsr = 0x1F80 & ~(MxcsrBits.Underflow << MxcsrBits.MaskShift);
+        }));
+        Assert.Equal(0x0080_0000UL, _runner.State.Xmm[1].Low);
+        Assert.NotEqual(0U, _runner.State.Mxcsr & MxcsrBits.Underflow);
+
+        // ADDPS with an unmasked invalid lane (inf - inf) and an inexact lane: IE recorded, PE not.
+        Assert.Equal(19, Run(a => a.addps(xmm1, xmm2), r =>
+        {
+            r.State.Xmm[1].Low = 0x3F80_0000_7F80_0000;
+            r.State.Xmm[2].Low = 0x3380_0001_FF80_0000;
+            r.State.Mxcsr = 0x1F80 & ~(MxcsrBits.Invalid << MxcsrBits.MaskShift);
+        }));
+        Assert.Equal(MxcsrBits.Invalid, _runner.State.Mxcsr & MxcsrBits.Flags);
+    }
 }

@@ -1,8 +1,11 @@
 namespace Emulator.Cpu;
 
 /// <summary>The MXCSR controls one SIMD floating-point instruction computes under, and the exception flags it raises.</summary>
-public sealed class FloatEnvironment(RoundingMode mode, bool flushToZero, bool denormalsAreZero)
+public sealed class FloatEnvironment(RoundingMode mode, bool flushToZero, bool denormalsAreZero, bool underflowMasked = true)
 {
+    /// <summary>With UM clear a tiny result underflows even when exact, and FTZ does not apply (SDM vol. 1, 11.5.2.3).</summary>
+    public bool UnderflowMasked { get; } = underflowMasked;
+
     public RoundingMode Mode { get; } = mode;
 
     public bool FlushToZero { get; } = flushToZero;
@@ -13,7 +16,8 @@ public sealed class FloatEnvironment(RoundingMode mode, bool flushToZero, bool d
     public uint Flags { get; set; }
 
     public static FloatEnvironment FromMxcsr(uint mxcsr) =>
-        new((RoundingMode)((mxcsr >> MxcsrBits.RoundingShift) & 3), (mxcsr & MxcsrBits.FlushToZero) != 0, (mxcsr & MxcsrBits.DenormalsAreZero) != 0);
+        new((RoundingMode)((mxcsr >> MxcsrBits.RoundingShift) & 3), (mxcsr & MxcsrBits.FlushToZero) != 0, (mxcsr & MxcsrBits.DenormalsAreZero) != 0,
+            (mxcsr & (MxcsrBits.Underflow << MxcsrBits.MaskShift)) != 0);
 
     public void Raise(uint flags) => Flags |= flags;
 }

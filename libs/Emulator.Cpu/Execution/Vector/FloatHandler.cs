@@ -64,12 +64,19 @@ public static class FloatHandler
         return ExitReason.Continue;
     }
 
-    /// <summary>ORs the raised flags into MXCSR; false (with the fault raised) when one of them is unmasked.</summary>
+    /// <summary>
+    /// ORs the raised flags into MXCSR; false (with the fault raised) when one of them is unmasked. An unmasked
+    /// pre-computation exception (IE, DE, ZE) stops the instruction before any post-computation flag (OE, UE, PE)
+    /// is recorded (SDM vol. 1, 11.5.1).
+    /// </summary>
     public static bool TryCommitFlags(ExecutionContext cpu, FloatEnvironment env)
     {
+        const uint preComputation = MxcsrBits.Invalid | MxcsrBits.Denormal | MxcsrBits.DivideByZero;
         ref CpuState s = ref cpu.State;
-        uint unmasked = env.Flags & ~(s.Mxcsr >> MxcsrBits.MaskShift) & MxcsrBits.Flags;
-        s.Mxcsr |= env.Flags;
+        uint masks = s.Mxcsr >> MxcsrBits.MaskShift;
+        uint flags = (env.Flags & preComputation & ~masks) != 0 ? env.Flags & preComputation : env.Flags;
+        uint unmasked = flags & ~masks & MxcsrBits.Flags;
+        s.Mxcsr |= flags;
         if (unmasked != 0)
         {
             cpu.Raise((s.Cr4 & Cr4Bits.OSXMMEXCPT) != 0 ? VectorFaultVector.SimdFloatingPoint : ExceptionVector.InvalidOpcode);

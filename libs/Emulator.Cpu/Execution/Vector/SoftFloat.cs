@@ -53,7 +53,12 @@ public static class SoftFloat
     /// <summary>An exactly representable result: only FTZ applies (a denormal result flushes to zero with UE and PE).</summary>
     public static ulong Exact(FloatFormat f, ulong bits, FloatEnvironment env)
     {
-        if (env.FlushToZero && f.IsDenormal(bits))
+        if (f.IsDenormal(bits) && !env.UnderflowMasked)
+        {
+            env.Raise(MxcsrBits.Underflow);
+        }
+
+        if (env.FlushToZero && env.UnderflowMasked && f.IsDenormal(bits))
         {
             env.Raise(MxcsrBits.Underflow | MxcsrBits.Precision);
             return bits & f.SignBit;
@@ -348,7 +353,12 @@ public static class SoftFloat
             tiny = unbounded == 0 || roundedExponent < minExponent;
         }
 
-        if (tiny && env.FlushToZero)
+        if (tiny && !env.UnderflowMasked)
+        {
+            env.Raise(MxcsrBits.Underflow);
+        }
+
+        if (tiny && env.FlushToZero && env.UnderflowMasked)
         {
             env.Raise(MxcsrBits.Underflow | MxcsrBits.Precision);
             return f.Zero(sign);
