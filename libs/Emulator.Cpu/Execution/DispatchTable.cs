@@ -57,10 +57,10 @@ public sealed class DispatchTable
         VectorExtraction.AddTo(this);
         VectorStateInstructions.AddTo(this);
         FxsaveInstructions.AddTo(this);
-        FloatArithmetic.AddTo(this);
-        FloatConversions.AddTo(this);
-        FloatCompareFlags.AddTo(this);
-        FloatApproximations.AddTo(this);
+        SimdFloatArithmetic.AddTo(this);
+        SimdFloatConversions.AddTo(this);
+        SimdFloatCompareFlags.AddTo(this);
+        SimdFloatApproximations.AddTo(this);
 
         // After DataTransferInstructions: MOV to/from CRn/DRn replace its generic MOV for those codes.
         ControlRegisterInstructions.AddTo(this);

@@ -8,16 +8,16 @@ namespace Emulator.Cpu;
 /// environment, flags OR-ed into MXCSR; an unmasked exception raises #XM (or #UD with CR4.OSXMMEXCPT clear)
 /// and leaves the destination unchanged.
 /// </summary>
-public static class FloatHandler
+public static class SimdFloatHandler
 {
     /// <summary>One element: first operand (destination), second operand (source), environment.</summary>
-    public delegate ulong ElementOperation(FloatFormat format, ulong a, ulong b, FloatEnvironment env);
+    public delegate ulong ElementOperation(SimdFloatFormat format, ulong a, ulong b, SimdFloatEnvironment env);
 
-    public static ulong Get(ReadOnlySpan<byte> bytes, FloatFormat f, int index) => f.Size == 4
+    public static ulong Get(ReadOnlySpan<byte> bytes, SimdFloatFormat f, int index) => f.Size == 4
         ? BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * index)..])
         : BinaryPrimitives.ReadUInt64LittleEndian(bytes[(8 * index)..]);
 
-    public static void Set(Span<byte> bytes, FloatFormat f, int index, ulong value)
+    public static void Set(Span<byte> bytes, SimdFloatFormat f, int index, ulong value)
     {
         if (f.Size == 4)
         {
@@ -29,7 +29,7 @@ public static class FloatHandler
         }
     }
 
-    public static InstructionHandler Elementwise(FloatFormat f, bool scalar, ElementOperation operation) =>
+    public static InstructionHandler Elementwise(SimdFloatFormat f, bool scalar, ElementOperation operation) =>
         (ExecutionContext cpu, in Instruction instruction) => Run(cpu, instruction, (d, s, env) =>
         {
             int count = scalar ? 1 : 16 / f.Size;
@@ -42,7 +42,7 @@ public static class FloatHandler
         });
 
     /// <summary>Reads the source (operand 1) and destination register, computes, then commits flags and result.</summary>
-    public static ExitReason Run(ExecutionContext cpu, in Instruction instruction, Action<Span<byte>, ReadOnlySpan<byte>, FloatEnvironment> compute)
+    public static ExitReason Run(ExecutionContext cpu, in Instruction instruction, Action<Span<byte>, ReadOnlySpan<byte>, SimdFloatEnvironment> compute)
     {
         if (!VectorAccess.TryCheckAvailable(cpu, instruction, sse: true)
             || !VectorAccess.TryRead(cpu, instruction, 1, out XmmRegister source))
@@ -52,7 +52,7 @@ public static class FloatHandler
 
         Register register = instruction.Op0Register;
         XmmRegister destination = VectorAccess.ReadRegister(cpu, register);
-        var env = FloatEnvironment.FromMxcsr(cpu.State.Mxcsr);
+        var env = SimdFloatEnvironment.FromMxcsr(cpu.State.Mxcsr);
         compute(VectorAccess.Bytes(ref destination), VectorAccess.Bytes(ref source), env);
         if (!TryCommitFlags(cpu, env))
         {
@@ -69,7 +69,7 @@ public static class FloatHandler
     /// pre-computation exception (IE, DE, ZE) stops the instruction before any post-computation flag (OE, UE, PE)
     /// is recorded (SDM vol. 1, 11.5.1).
     /// </summary>
-    public static bool TryCommitFlags(ExecutionContext cpu, FloatEnvironment env)
+    public static bool TryCommitFlags(ExecutionContext cpu, SimdFloatEnvironment env)
     {
         const uint preComputation = MxcsrBits.Invalid | MxcsrBits.Denormal | MxcsrBits.DivideByZero;
         ref CpuState s = ref cpu.State;

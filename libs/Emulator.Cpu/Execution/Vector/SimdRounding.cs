@@ -1,7 +1,7 @@
 namespace Emulator.Cpu;
 
 /// <summary>MXCSR.RC (and x87 RC) encodings.</summary>
-public enum RoundingMode
+public enum SimdRounding
 {
     Nearest = 0,
     Down = 1,

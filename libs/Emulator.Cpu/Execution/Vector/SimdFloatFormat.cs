@@ -1,11 +1,11 @@
 namespace Emulator.Cpu;
 
 /// <summary>An IEEE 754 binary interchange format by its field widths: binary32 or binary64.</summary>
-public readonly record struct FloatFormat(int FractionBits, int ExponentBits)
+public readonly record struct SimdFloatFormat(int FractionBits, int ExponentBits)
 {
-    public static readonly FloatFormat Single = new(23, 8);
+    public static readonly SimdFloatFormat Single = new(23, 8);
 
-    public static readonly FloatFormat Double = new(52, 11);
+    public static readonly SimdFloatFormat Double = new(52, 11);
 
     public int Bits => FractionBits + ExponentBits + 1;
 

@@ -9,7 +9,7 @@ namespace Emulator.Cpu;
 /// infinity gives zero, a negative RSQRT operand the default NaN, a NaN its quiet form, results below 2^-126 flush
 /// to zero; MXCSR is neither read nor written.
 /// </summary>
-public static class FloatApproximations
+public static class SimdFloatApproximations
 {
     public static void AddTo(DispatchTable table)
     {
@@ -21,17 +21,17 @@ public static class FloatApproximations
     }
 
     private static InstructionHandler Handler(bool scalar, Func<uint, uint> operation) =>
-        (ExecutionContext cpu, in Instruction instruction) => FloatHandler.Run(cpu, instruction, (d, s, _) =>
+        (ExecutionContext cpu, in Instruction instruction) => SimdFloatHandler.Run(cpu, instruction, (d, s, _) =>
         {
             for (int i = 0; i < (scalar ? 1 : 4); i++)
             {
-                FloatHandler.Set(d, FloatFormat.Single, i, operation((uint)FloatHandler.Get(s, FloatFormat.Single, i)));
+                SimdFloatHandler.Set(d, SimdFloatFormat.Single, i, operation((uint)SimdFloatHandler.Get(s, SimdFloatFormat.Single, i)));
             }
         });
 
     public static uint Reciprocal(uint bits)
     {
-        FloatFormat f = FloatFormat.Single;
+        SimdFloatFormat f = SimdFloatFormat.Single;
         if (f.IsNaN(bits))
         {
             return bits | (uint)f.QuietBit;
@@ -48,7 +48,7 @@ public static class FloatApproximations
 
     public static uint ReciprocalSquareRoot(uint bits)
     {
-        FloatFormat f = FloatFormat.Single;
+        SimdFloatFormat f = SimdFloatFormat.Single;
         if (f.IsNaN(bits))
         {
             return bits | (uint)f.QuietBit;
@@ -71,6 +71,6 @@ public static class FloatApproximations
     private static uint FlushTiny(float value, bool negative)
     {
         uint result = BitConverter.SingleToUInt32Bits(value);
-        return FloatFormat.Single.BiasedExponent(result) == 0 ? (negative ? 0x8000_0000U : 0) : result;
+        return SimdFloatFormat.Single.BiasedExponent(result) == 0 ? (negative ? 0x8000_0000U : 0) : result;
     }
 }

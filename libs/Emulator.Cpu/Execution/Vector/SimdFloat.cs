@@ -8,10 +8,10 @@ namespace Emulator.Cpu;
 /// for invalid operations and NaN propagation by the first operand. Each operation forms its exact result
 /// as sign x significand x 2^exponent (plus a sticky bit for discarded nonzero bits) and rounds once.
 /// </summary>
-public static class SoftFloat
+public static class SimdFloat
 {
     /// <summary>The operand after DAZ; raises DE for a denormal that is not flushed.</summary>
-    public static ulong Input(FloatFormat f, ulong bits, FloatEnvironment env)
+    public static ulong Input(SimdFloatFormat f, ulong bits, SimdFloatEnvironment env)
     {
         if (f.IsDenormal(bits))
         {
@@ -27,11 +27,11 @@ public static class SoftFloat
     }
 
     /// <summary>The operand after DAZ, raising nothing.</summary>
-    public static ulong Flush(FloatFormat f, ulong bits, FloatEnvironment env) =>
+    public static ulong Flush(SimdFloatFormat f, ulong bits, SimdFloatEnvironment env) =>
         env.DenormalsAreZero && f.IsDenormal(bits) ? bits & f.SignBit : bits;
 
     /// <summary>NaN operands of a two-operand arithmetic operation: IE for an SNaN, the first NaN (quieted) is the result.</summary>
-    public static bool TryPropagateNaN(FloatFormat f, ulong a, ulong b, FloatEnvironment env, out ulong result)
+    public static bool TryPropagateNaN(SimdFloatFormat f, ulong a, ulong b, SimdFloatEnvironment env, out ulong result)
     {
         bool aNaN = f.IsNaN(a);
         bool bNaN = f.IsNaN(b);
@@ -51,7 +51,7 @@ public static class SoftFloat
     }
 
     /// <summary>An exactly representable result: only FTZ applies (a denormal result flushes to zero with UE and PE).</summary>
-    public static ulong Exact(FloatFormat f, ulong bits, FloatEnvironment env)
+    public static ulong Exact(SimdFloatFormat f, ulong bits, SimdFloatEnvironment env)
     {
         if (f.IsDenormal(bits) && !env.UnderflowMasked)
         {
@@ -68,7 +68,7 @@ public static class SoftFloat
     }
 
     /// <summary>The significand with the hidden bit and the exponent of its least significant bit (unbiased).</summary>
-    private static (UInt128 Significand, int Exponent) Unpack(FloatFormat f, ulong bits)
+    private static (UInt128 Significand, int Exponent) Unpack(SimdFloatFormat f, ulong bits)
     {
         int biased = f.BiasedExponent(bits);
         ulong fraction = bits & f.FractionMask;
@@ -77,7 +77,7 @@ public static class SoftFloat
             : (fraction | (1UL << f.FractionBits), biased - f.Bias - f.FractionBits);
     }
 
-    public static ulong Add(FloatFormat f, ulong a, ulong b, FloatEnvironment env, bool subtract = false)
+    public static ulong Add(SimdFloatFormat f, ulong a, ulong b, SimdFloatEnvironment env, bool subtract = false)
     {
         if (subtract && !f.IsNaN(b))
         {
@@ -107,7 +107,7 @@ public static class SoftFloat
 
         if (f.IsZero(a) && f.IsZero(b))
         {
-            return signA == signB ? a : f.Zero(env.Mode == RoundingMode.Down);
+            return signA == signB ? a : f.Zero(env.Mode == SimdRounding.Down);
         }
 
         if (f.IsZero(a))
@@ -154,7 +154,7 @@ public static class SoftFloat
             // |a| > |b| here unless equal magnitudes; a discarded tiny b is one unit borrowed plus a sticky remainder.
             if (sa == sb && !sticky)
             {
-                return f.Zero(env.Mode == RoundingMode.Down);
+                return f.Zero(env.Mode == SimdRounding.Down);
             }
 
             sum = sticky ? sa - 1 : sa - sb;
@@ -163,7 +163,7 @@ public static class SoftFloat
         return Round(f, signA, sum, exponent, sticky, env);
     }
 
-    public static ulong Multiply(FloatFormat f, ulong a, ulong b, FloatEnvironment env)
+    public static ulong Multiply(SimdFloatFormat f, ulong a, ulong b, SimdFloatEnvironment env)
     {
         if (TryPropagateNaN(f, a, b, env, out ulong nan))
         {
@@ -194,7 +194,7 @@ public static class SoftFloat
         return Round(f, sign, sa * sb, ea + eb, false, env);
     }
 
-    public static ulong Divide(FloatFormat f, ulong a, ulong b, FloatEnvironment env)
+    public static ulong Divide(SimdFloatFormat f, ulong a, ulong b, SimdFloatEnvironment env)
     {
         if (TryPropagateNaN(f, a, b, env, out ulong nan))
         {
@@ -264,7 +264,7 @@ public static class SoftFloat
         return Round(f, sign, quotient, ea - eb - 72, sticky, env);
     }
 
-    public static ulong SquareRoot(FloatFormat f, ulong a, FloatEnvironment env)
+    public static ulong SquareRoot(SimdFloatFormat f, ulong a, SimdFloatEnvironment env)
     {
         if (f.IsNaN(a))
         {
@@ -338,7 +338,7 @@ public static class SoftFloat
     /// (OE, PE), tininess after rounding (UE with PE when inexact; FTZ flushes any tiny result to zero with UE and PE),
     /// inexact (PE).
     /// </summary>
-    public static ulong Round(FloatFormat f, bool sign, UInt128 significand, int exponent, bool sticky, FloatEnvironment env)
+    public static ulong Round(SimdFloatFormat f, bool sign, UInt128 significand, int exponent, bool sticky, SimdFloatEnvironment env)
     {
         int msb = 127 - (int)UInt128.LeadingZeroCount(significand);
         int valueExponent = msb + exponent;
@@ -384,9 +384,9 @@ public static class SoftFloat
             env.Raise(MxcsrBits.Overflow | MxcsrBits.Precision);
             bool toInfinity = env.Mode switch
             {
-                RoundingMode.Nearest => true,
-                RoundingMode.Up => !sign,
-                RoundingMode.Down => sign,
+                SimdRounding.Nearest => true,
+                SimdRounding.Up => !sign,
+                SimdRounding.Down => sign,
                 _ => false,
             };
             return toInfinity ? f.Infinity(sign) : f.MaxFinite(sign);
@@ -396,7 +396,7 @@ public static class SoftFloat
     }
 
     /// <summary>The value rounded to a multiple of 2^<paramref name="lsbExponent"/>, as that multiple, and whether it was inexact.</summary>
-    private static (UInt128 Rounded, bool Inexact) RoundAt(UInt128 significand, int exponent, bool sticky, int lsbExponent, bool sign, RoundingMode mode)
+    private static (UInt128 Rounded, bool Inexact) RoundAt(UInt128 significand, int exponent, bool sticky, int lsbExponent, bool sign, SimdRounding mode)
     {
         int shift = lsbExponent - exponent;
         if (shift <= 0)
@@ -425,9 +425,9 @@ public static class SoftFloat
         bool inexact = half || belowHalfNonzero;
         bool increment = mode switch
         {
-            RoundingMode.Nearest => half && (belowHalfNonzero || (quotient & 1) != 0),
-            RoundingMode.Up => inexact && !sign,
-            RoundingMode.Down => inexact && sign,
+            SimdRounding.Nearest => half && (belowHalfNonzero || (quotient & 1) != 0),
+            SimdRounding.Up => inexact && !sign,
+            SimdRounding.Down => inexact && sign,
             _ => false,
         };
         return (increment ? quotient + 1 : quotient, inexact);
@@ -437,7 +437,7 @@ public static class SoftFloat
     /// Converts to a signed integer of <paramref name="bits"/> bits, rounding by the mode (or truncating): NaN and
     /// out-of-range give the integer indefinite (the minimum value) with IE; inexact sets PE.
     /// </summary>
-    public static ulong ToInteger(FloatFormat f, ulong a, int bits, bool truncate, FloatEnvironment env)
+    public static ulong ToInteger(SimdFloatFormat f, ulong a, int bits, bool truncate, SimdFloatEnvironment env)
     {
         ulong indefinite = 1UL << (bits - 1);
         if (f.IsNaN(a) || f.IsInfinity(a))
@@ -462,7 +462,7 @@ public static class SoftFloat
             return indefinite;
         }
 
-        (UInt128 magnitude, bool inexact) = RoundAt(s, e, false, 0, sign, truncate ? RoundingMode.TowardZero : env.Mode);
+        (UInt128 magnitude, bool inexact) = RoundAt(s, e, false, 0, sign, truncate ? SimdRounding.TowardZero : env.Mode);
         UInt128 limit = sign ? (UInt128)indefinite : (UInt128)indefinite - 1;
         if (magnitude > limit)
         {
@@ -481,7 +481,7 @@ public static class SoftFloat
     }
 
     /// <summary>A signed integer to the format, rounding by the mode (PE when inexact).</summary>
-    public static ulong FromInteger(FloatFormat f, long value, FloatEnvironment env)
+    public static ulong FromInteger(SimdFloatFormat f, long value, SimdFloatEnvironment env)
     {
         if (value == 0)
         {
@@ -494,7 +494,7 @@ public static class SoftFloat
     }
 
     /// <summary>Between formats: SNaN quieted with IE, a NaN keeps its payload's top bits; finite values round (with DE, OE, UE, PE as they apply).</summary>
-    public static ulong Convert(FloatFormat from, FloatFormat to, ulong a, FloatEnvironment env)
+    public static ulong Convert(SimdFloatFormat from, SimdFloatFormat to, ulong a, SimdFloatEnvironment env)
     {
         bool sign = from.IsNegative(a);
         if (from.IsNaN(a))
@@ -528,7 +528,7 @@ public static class SoftFloat
     /// The ordered comparison (-1, 0, 1) or null when unordered; after DAZ. Raises IE for an SNaN, or for
     /// any NaN when <paramref name="signaling"/>.
     /// </summary>
-    public static int? Compare(FloatFormat f, ulong a, ulong b, bool signaling, FloatEnvironment env)
+    public static int? Compare(SimdFloatFormat f, ulong a, ulong b, bool signaling, SimdFloatEnvironment env)
     {
         if (f.IsNaN(a) || f.IsNaN(b))
         {
@@ -553,7 +553,7 @@ public static class SoftFloat
     }
 
     /// <summary>A total order key for non-NaN values: sign-magnitude bits to a signed integer.</summary>
-    private static BigInteger Key(FloatFormat f, ulong bits)
+    private static BigInteger Key(SimdFloatFormat f, ulong bits)
     {
         var magnitude = new BigInteger(bits & ~f.SignBit & f.Mask);
         return f.IsNegative(bits) ? -magnitude : magnitude;
