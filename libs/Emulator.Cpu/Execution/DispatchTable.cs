@@ -49,6 +49,18 @@ public sealed class DispatchTable
         SystemInstructions.AddTo(this);
         InterruptFlagInstructions.AddTo(this);
         InterruptInstructions.AddTo(this);
+        VectorMoves.AddTo(this);
+        PackedIntegerArithmetic.AddTo(this);
+        PackedMultiply.AddTo(this);
+        PackedShifts.AddTo(this);
+        PackedShuffles.AddTo(this);
+        VectorExtraction.AddTo(this);
+        VectorStateInstructions.AddTo(this);
+        FxsaveInstructions.AddTo(this);
+        SimdFloatArithmetic.AddTo(this);
+        SimdFloatConversions.AddTo(this);
+        SimdFloatCompareFlags.AddTo(this);
+        SimdFloatApproximations.AddTo(this);
 
         // After DataTransferInstructions: MOV to/from CRn/DRn replace its generic MOV for those codes.
         ControlRegisterInstructions.AddTo(this);
