@@ -5,7 +5,7 @@ namespace Emulator.Cpu;
 /// <summary>
 /// Intel SDM vol. 1, 6.3 "Calling Procedures Using CALL and RET" and 7.3.8 "Control Transfer
 /// Instructions"; vol. 2 JMP, Jcc, CALL, RET, LOOP/LOOPcc, JCXZ/JECXZ/JRCXZ (near forms only; far
-/// forms are #UD until segmentation lands). A 64-bit target that is not canonical raises #GP(0)
+/// forms are in <see cref="FarTransferInstructions"/>, registered after these). A 64-bit target that is not canonical raises #GP(0)
 /// before anything changes.
 /// </summary>
 public static class ControlTransferInstructions

@@ -55,6 +55,8 @@ public sealed class DispatchTable
         SegmentRegisterInstructions.AddTo(this);
         SystemTableInstructions.AddTo(this);
         DescriptorQueryInstructions.AddTo(this);
+        FarTransferInstructions.AddTo(this);
+        FastSystemCallInstructions.AddTo(this);
     }
 
     public InstructionHandler? this[Code code] => _handlers[(int)code];

@@ -167,7 +167,7 @@ public static class InterruptInstructions
     /// The SS popped by IRET: RPL and DPL equal to the return CPL, a present writable data segment;
     /// a null SS only for a 64-bit return to CPL 0-2 (SDM vol. 2, IRET).
     /// </summary>
-    private static bool TryLoadReturnStack(ExecutionContext cpu, ushort selector, int rpl, bool target64, out SegmentCache cache, out CpuFault fault)
+    internal static bool TryLoadReturnStack(ExecutionContext cpu, ushort selector, int rpl, bool target64, out SegmentCache cache, out CpuFault fault)
     {
         cache = default;
         if ((selector & ~3) == 0)
@@ -205,7 +205,7 @@ public static class InterruptInstructions
     }
 
     /// <summary>On a return to an outer level, data segments (and non-conforming code) more privileged than it become null.</summary>
-    private static void NullInaccessibleSegments(ref CpuState s, int newCpl)
+    internal static void NullInaccessibleSegments(ref CpuState s, int newCpl)
     {
         ReadOnlySpan<SegmentRegister> registers = [SegmentRegister.Es, SegmentRegister.Ds, SegmentRegister.Fs, SegmentRegister.Gs];
         foreach (SegmentRegister register in registers)
