@@ -107,6 +107,24 @@ public sealed class SegmentCheckTests
     }
 
     [Fact]
+    public void NearCallAndPushCheckTheStackLimit()
+    {
+        using var m = new SegmentationMachine().Protected();
+        m.Machine.SetDescriptor(SegmentationMachine.SmallData, InterruptMachine.Descriptor(SegmentationMachine.SmallBase, 0xFFF, InterruptMachine.DataFlags & ~SegmentFlags.Granularity));
+        Assert.Equal(ExitReason.Exception, m.Run(a =>
+        {
+            a.mov(ax, SegmentationMachine.SmallData);
+            a.mov(ss, ax);
+            a.mov(esp, 4);
+            a.push(eax);
+            a.push(eax);
+            a.hlt();
+        }));
+        m.AssertFault(ExceptionVector.StackFault, 0);
+        Assert.Equal(0ul, m[GeneralRegister.Rsp]);
+    }
+
+    [Fact]
     public void NonCanonicalAddressIn64BitModeIsGpOrSs()
     {
         using var m = new SegmentationMachine().Long();
