@@ -79,6 +79,16 @@ public sealed class FarTransferTests
     }
 
     [Fact]
+    public void IretWithNestedTaskIsRefusedWithTheBackLink()
+    {
+        using var m = new SegmentationMachine().Protected();
+        m.Machine.Memory.Write(InterruptMachine.TssBase, (ushort)SegmentationMachine.SpareTss);
+        m.State.Rflags |= RflagsBits.NT;
+        Assert.Equal(ExitReason.Exception, m.Run(a => a.iretd()));
+        m.AssertFault(Gp, SegmentationMachine.SpareTss);
+    }
+
+    [Fact]
     public void FarJumpToANotPresentCodeSegmentIsNp()
     {
         using var m = new SegmentationMachine().Protected();

@@ -162,6 +162,21 @@ public sealed class SegmentLoadTests
     }
 
     [Fact]
+    public void LssDoesNotOpenAnInterruptShadow()
+    {
+        using var m = new SegmentationMachine().Protected();
+        m.Machine.Memory.Write(0x3000ul, 0x7000u);
+        m.Machine.Memory.Write(0x3004ul, InterruptMachine.KernelData);
+        m.Machine.Emit(InterruptMachine.MainCode, a =>
+        {
+            a.lss(esp, __fword_ptr[0x3000]);
+            a.nop();
+        }, 32);
+        Assert.Equal(ExitReason.InstructionLimit, m.Machine.Run(1));
+        Assert.Equal(0, m.State.InterruptShadow);
+    }
+
+    [Fact]
     public void PushAndPopSegmentRegisters()
     {
         using var m = new SegmentationMachine().Protected();

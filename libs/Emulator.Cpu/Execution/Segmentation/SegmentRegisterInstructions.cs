@@ -5,7 +5,7 @@ namespace Emulator.Cpu;
 /// <summary>
 /// Intel SDM vol. 2 MOV to/from a segment register, PUSH/POP of segment registers and
 /// LDS/LES/LFS/LGS/LSS. Loads go through <see cref="SegmentLoads"/>; MOV SS and POP SS block
-/// interrupts for one instruction. MOV r32/r64, Sreg zero-extends; PUSH Sreg pushes the selector
+/// interrupts for one instruction (LSS does not). MOV r32/r64, Sreg zero-extends; PUSH Sreg pushes the selector
 /// zero-extended to the operand size (AMD APM behaviour; Intel may write only 16 bits).
 /// Codes invalid in 64-bit mode (PUSH/POP ES/CS/SS/DS, LDS, LES) never decode there.
 /// </summary>
@@ -50,8 +50,8 @@ public static class SegmentRegisterInstructions
         AddFarPointerLoad(table, SegmentRegister.Gs, Code.Lgs_r16_m1616, Code.Lgs_r32_m1632, Code.Lgs_r64_m1664);
     }
 
-    /// <summary>Loads a data or stack segment register; SS also opens the one-instruction interrupt shadow.</summary>
-    public static bool TryLoad(ExecutionContext cpu, SegmentRegister register, ushort selector)
+    /// <summary>Loads a data or stack segment register; MOV SS and POP SS (<paramref name="shadow"/>) also open the one-instruction interrupt shadow, LSS does not.</summary>
+    public static bool TryLoad(ExecutionContext cpu, SegmentRegister register, ushort selector, bool shadow = true)
     {
         ArgumentNullException.ThrowIfNull(cpu);
         if (!SegmentLoads.TryDescribe(cpu, register, selector, out SegmentCache cache, out CpuFault fault))
@@ -61,7 +61,7 @@ public static class SegmentRegisterInstructions
         }
 
         cpu.State.Segment(register) = cache;
-        if (register == SegmentRegister.Ss)
+        if (register == SegmentRegister.Ss && shadow)
         {
             cpu.State.InterruptShadow = 1;
         }
@@ -146,7 +146,7 @@ public static class SegmentRegisterInstructions
             return ExitReason.Exception;
         }
 
-        if (!TryLoad(cpu, register, (ushort)selector))
+        if (!TryLoad(cpu, register, (ushort)selector, shadow: false))
         {
             return ExitReason.Exception;
         }
