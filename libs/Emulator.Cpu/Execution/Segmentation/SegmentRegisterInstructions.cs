@@ -129,7 +129,11 @@ public static class SegmentRegisterInstructions
         return ExitReason.Continue;
     }
 
-    /// <summary>Offset then selector from memory; the segment is loaded before the register is written, so a faulting load changes nothing.</summary>
+    /// <summary>
+    /// Offset then selector from memory; the segment is loaded before the register is written, so a
+    /// faulting load changes nothing. The selector's offset does not wrap: an operand straddling the
+    /// segment limit faults.
+    /// </summary>
     private static ExitReason LoadFarPointer(ExecutionContext cpu, in Instruction instruction, SegmentRegister register)
     {
         if (instruction.Op1Kind != OpKind.Memory)
@@ -139,9 +143,8 @@ public static class SegmentRegisterInstructions
 
         int size = instruction.Op0Register.GetSize();
         ulong offset = cpu.EffectiveAddress(instruction);
-        ulong mask = FlagMath.Mask(AddressSize(instruction));
         if (!cpu.TryReadSegmented(instruction.MemorySegment, offset, size, out ulong pointer)
-            || !cpu.TryReadSegmented(instruction.MemorySegment, (offset + (ulong)size) & mask, 2, out ulong selector))
+            || !cpu.TryReadSegmented(instruction.MemorySegment, offset + (ulong)size, 2, out ulong selector))
         {
             return ExitReason.Exception;
         }
@@ -153,15 +156,5 @@ public static class SegmentRegisterInstructions
 
         cpu.WriteRegister(instruction.Op0Register, pointer);
         return ExitReason.Continue;
-    }
-
-    private static int AddressSize(in Instruction instruction)
-    {
-        if (instruction.MemoryBase != Register.None && instruction.MemoryBase != Register.RIP && instruction.MemoryBase != Register.EIP)
-        {
-            return instruction.MemoryBase.GetSize();
-        }
-
-        return instruction.MemoryIndex != Register.None ? instruction.MemoryIndex.GetSize() : 8;
     }
 }
