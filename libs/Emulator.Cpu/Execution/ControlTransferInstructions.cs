@@ -5,7 +5,7 @@ namespace Emulator.Cpu;
 /// <summary>
 /// Intel SDM vol. 1, 6.3 "Calling Procedures Using CALL and RET" and 7.3.8 "Control Transfer
 /// Instructions"; vol. 2 JMP, Jcc, CALL, RET, LOOP/LOOPcc, JCXZ/JECXZ/JRCXZ (near forms only; far
-/// forms are #UD until segmentation lands). A 64-bit target that is not canonical raises #GP(0)
+/// forms are in <see cref="FarTransferInstructions"/>, registered after these). A 64-bit target that is not canonical raises #GP(0)
 /// before anything changes.
 /// </summary>
 public static class ControlTransferInstructions
@@ -104,7 +104,7 @@ public static class ControlTransferInstructions
         }
 
         int size = -instruction.StackPointerIncrement;
-        if (!cpu.TryPush(instruction.NextIP & FlagMath.Mask(size), size))
+        if (!cpu.TryPushSegmented(instruction.NextIP & FlagMath.Mask(size), size))
         {
             return ExitReason.Exception;
         }
@@ -121,7 +121,7 @@ public static class ControlTransferInstructions
             Code.Retnd or Code.Retnd_imm16 => 4,
             _ => 8,
         };
-        if (!cpu.TryPeek(size, out ulong target))
+        if (!cpu.TryPeekSegmented(size, out ulong target))
         {
             return ExitReason.Exception;
         }

@@ -64,6 +64,11 @@ public sealed class DispatchTable
 
         // After DataTransferInstructions: MOV to/from CRn/DRn replace its generic MOV for those codes.
         ControlRegisterInstructions.AddTo(this);
+        SegmentRegisterInstructions.AddTo(this);
+        SystemTableInstructions.AddTo(this);
+        DescriptorQueryInstructions.AddTo(this);
+        FarTransferInstructions.AddTo(this);
+        FastSystemCallInstructions.AddTo(this);
     }
 
     public InstructionHandler? this[Code code] => _handlers[(int)code];

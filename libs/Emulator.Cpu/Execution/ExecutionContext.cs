@@ -206,32 +206,6 @@ public sealed partial class ExecutionContext
     public ulong LinearAddress(in Instruction instruction) =>
         ApplySegment(instruction.MemorySegment, EffectiveAddress(instruction));
 
-    public ulong ApplySegment(Register segment, ulong offset)
-    {
-        ref CpuState s = ref State;
-        if (s.In64BitMode)
-        {
-            return segment switch
-            {
-                Register.FS => offset + s.Segments[(int)SegmentRegister.Fs].Base,
-                Register.GS => offset + s.Segments[(int)SegmentRegister.Gs].Base,
-                _ => offset,
-            };
-        }
-
-        // Limits are not checked yet (flat segments only in this increment).
-        int index = segment switch
-        {
-            Register.ES => (int)SegmentRegister.Es,
-            Register.CS => (int)SegmentRegister.Cs,
-            Register.SS => (int)SegmentRegister.Ss,
-            Register.FS => (int)SegmentRegister.Fs,
-            Register.GS => (int)SegmentRegister.Gs,
-            _ => (int)SegmentRegister.Ds,
-        };
-        return (s.Segments[index].Base + offset) & 0xFFFF_FFFF;
-    }
-
     // ---- memory ----
 
     public bool TryReadMemory(ulong linear, int size, out ulong value, MemoryAccess access = MemoryAccess.Read)

@@ -265,7 +265,7 @@ public static class InterruptDelivery
     }
 
     /// <summary>The SS:ESP from the TSS must name a present, writable data segment with RPL = DPL = the new CPL (#TS otherwise).</summary>
-    private static bool TryLoadInnerStack(ExecutionContext cpu, ushort selector, int newCpl, uint ext, out SegmentCache cache, out CpuFault fault)
+    internal static bool TryLoadInnerStack(ExecutionContext cpu, ushort selector, int newCpl, uint ext, out SegmentCache cache, out CpuFault fault)
     {
         cache = default;
         CpuFault invalid = SystemAccess.WithCode(ExceptionVector.InvalidTss, (selector & ~3u) + ext);

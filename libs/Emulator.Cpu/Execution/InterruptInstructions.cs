@@ -6,8 +6,8 @@ namespace Emulator.Cpu;
 /// Intel SDM vol. 2 INT n/INTO/INT3/INT1 and IRET/IRETD/IRETQ. The INTs deliver through
 /// <see cref="InterruptDelivery"/> with RIP past the instruction; a fault during delivery is the
 /// instruction's fault. IRET returns to the same or an outer privilege level (64-bit mode always pops
-/// SS:RSP). Not supported, raising #GP(0): task return (NT set, outside IA-32e mode), returns to or from
-/// virtual-8086 mode.
+/// SS:RSP). Not supported: task return (NT set, outside IA-32e mode; #GP(TSS back link)), returns to
+/// or from virtual-8086 mode (#GP(0)).
 /// </summary>
 public static class InterruptInstructions
 {
@@ -70,6 +70,15 @@ public static class InterruptInstructions
         ref CpuState s = ref cpu.State;
         bool longMode = s.LongModeActive;
         int cpl = s.Cpl;
+        if (!longMode && (s.Rflags & (RflagsBits.VM | RflagsBits.NT)) == RflagsBits.NT)
+        {
+            // A task return to the TSS back link: task switches are not modelled (no Linux guest uses
+            // them), so it is refused as a bad target, #GP(back link).
+            return SystemAccess.TryReadTss(cpu, 0, 2, 0, out ulong backLink, out CpuFault linkFault)
+                ? cpu.Raise(CpuFault.GeneralProtection((uint)backLink & 0xFFFC))
+                : cpu.Raise(linkFault);
+        }
+
         if ((s.Rflags & RflagsBits.VM) != 0 || (s.Rflags & RflagsBits.NT) != 0
             || (!longMode && cpl == 0 && size == 4 && (flags & RflagsBits.VM) != 0))
         {
@@ -167,7 +176,7 @@ public static class InterruptInstructions
     /// The SS popped by IRET: RPL and DPL equal to the return CPL, a present writable data segment;
     /// a null SS only for a 64-bit return to CPL 0-2 (SDM vol. 2, IRET).
     /// </summary>
-    private static bool TryLoadReturnStack(ExecutionContext cpu, ushort selector, int rpl, bool target64, out SegmentCache cache, out CpuFault fault)
+    internal static bool TryLoadReturnStack(ExecutionContext cpu, ushort selector, int rpl, bool target64, out SegmentCache cache, out CpuFault fault)
     {
         cache = default;
         if ((selector & ~3) == 0)
@@ -205,7 +214,7 @@ public static class InterruptInstructions
     }
 
     /// <summary>On a return to an outer level, data segments (and non-conforming code) more privileged than it become null.</summary>
-    private static void NullInaccessibleSegments(ref CpuState s, int newCpl)
+    internal static void NullInaccessibleSegments(ref CpuState s, int newCpl)
     {
         ReadOnlySpan<SegmentRegister> registers = [SegmentRegister.Es, SegmentRegister.Ds, SegmentRegister.Fs, SegmentRegister.Gs];
         foreach (SegmentRegister register in registers)

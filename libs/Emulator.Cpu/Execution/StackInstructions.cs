@@ -5,7 +5,8 @@ namespace Emulator.Cpu;
 /// <summary>
 /// Intel SDM vol. 2 PUSH and POP (general-purpose registers, memory, immediates). PUSH RSP pushes
 /// the value before the decrement; POP to a memory operand computes its address with the stack
-/// pointer already incremented (as the manual specifies). Segment-register forms are not here yet (#UD).
+/// pointer already incremented (as the manual specifies). Stack accesses take SS's limit checks (#SS(0));
+/// segment-register forms are in <see cref="SegmentRegisterInstructions"/>.
 /// </summary>
 public static class StackInstructions
 {
@@ -24,13 +25,13 @@ public static class StackInstructions
             return ExitReason.Exception;
         }
 
-        return cpu.TryPush(value, size) ? ExitReason.Continue : ExitReason.Exception;
+        return cpu.TryPushSegmented(value, size) ? ExitReason.Continue : ExitReason.Exception;
     }
 
     private static ExitReason Pop(ExecutionContext cpu, in Instruction instruction)
     {
         int size = instruction.StackPointerIncrement;
-        if (!cpu.TryPeek(size, out ulong value))
+        if (!cpu.TryPeekSegmented(size, out ulong value))
         {
             return ExitReason.Exception;
         }

@@ -10,7 +10,7 @@ public sealed class FaultTests
     [InlineData(new byte[] { 0x0F, 0x0B })] // UD2
     [InlineData(new byte[] { 0xF0, 0x01, 0xD8 })] // LOCK ADD EAX, EBX: LOCK needs a memory destination
     [InlineData(new byte[] { 0xF0, 0x90 })] // LOCK NOP
-    [InlineData(new byte[] { 0x8E, 0xD8 })] // MOV DS, AX: not implemented yet
+    [InlineData(new byte[] { 0x8E, 0xC8 })] // MOV CS, AX: CS is never a MOV destination
     public void UndefinedOrUnsupportedOpcodeRaisesInvalidOpcode(byte[] code)
     {
         using var m = new TestMachine();
