@@ -7,11 +7,12 @@ namespace Emulator.GdbStub;
 /// <see cref="Interpreter.Run"/>; otherwise it steps, and before each instruction checks its linear
 /// address (CS.Base + RIP outside 64-bit mode, like QEMU's pc) against the set. The instruction at
 /// <c>resumeFrom</c> is exempt for the first step only, so continuing from a breakpoint executes it
-/// instead of stopping again. Runs on the vCPU thread.
+/// instead of stopping again. With write watchpoints and a <c>memory</c> to read them through, it stops
+/// after an instruction that changed a watched value. Runs on the vCPU thread.
 /// </summary>
 public static class DebugExecutor
 {
-    public static DebugStop Run(Interpreter interpreter, Vcpu vcpu, BreakpointSet breakpoints, long budget, ulong? resumeFrom = null)
+    public static DebugStop Run(Interpreter interpreter, Vcpu vcpu, BreakpointSet breakpoints, long budget, ulong? resumeFrom = null, IDebugMemory? memory = null)
     {
         ArgumentNullException.ThrowIfNull(interpreter);
         ArgumentNullException.ThrowIfNull(vcpu);
@@ -20,6 +21,13 @@ public static class DebugExecutor
         if (breakpoints.IsEmpty)
         {
             return new DebugStop(interpreter.Run(budget), null, 0);
+        }
+
+        WatchTracker? watches = null;
+        if (memory is not null && !breakpoints.Watchpoints.IsEmpty)
+        {
+            watches = new WatchTracker();
+            watches.Capture(memory, breakpoints.Watchpoints);
         }
 
         for (long i = 0; i < budget; i++)
@@ -31,6 +39,11 @@ public static class DebugExecutor
             }
 
             ExitReason reason = interpreter.Step();
+            if (watches is not null && memory is not null && watches.TryFindChange(memory, out ulong watched))
+            {
+                return new DebugStop(reason, GdbStopReason.WriteWatchpoint, watched);
+            }
+
             if (reason != ExitReason.InstructionLimit)
             {
                 return new DebugStop(reason, null, 0);

@@ -80,7 +80,7 @@ public sealed class GdbServer : IDisposable
     {
         var output = new ArrayBufferWriter<byte>();
         var session = new GdbSession(_target, output);
-        var stops = new ConcurrentQueue<GdbStopReason>();
+        var stops = new ConcurrentQueue<GdbStop>();
         using var stopSignal = new SemaphoreSlim(0);
         _target.SetStopListener(reason =>
         {
@@ -101,7 +101,7 @@ public sealed class GdbServer : IDisposable
                 if (stopReady.IsCompleted)
                 {
                     stopReady.GetAwaiter().GetResult();
-                    while (stops.TryDequeue(out GdbStopReason reason))
+                    while (stops.TryDequeue(out GdbStop reason))
                     {
                         session.OnStop(reason);
                     }

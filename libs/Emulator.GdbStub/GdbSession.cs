@@ -79,7 +79,7 @@ public sealed class GdbSession
     }
 
     /// <summary>The target stopped; answers the pending c/s/vCont, or is dropped when none is pending.</summary>
-    public void OnStop(GdbStopReason reason)
+    public void OnStop(GdbStop stop)
     {
         if (!Running)
         {
@@ -87,8 +87,8 @@ public sealed class GdbSession
         }
 
         Running = false;
-        Reply(StopReply(reason));
-        if (reason == GdbStopReason.Exited)
+        Reply(StopReply(stop));
+        if (stop.Reason == GdbStopReason.Exited)
         {
             Finished = true;
         }
@@ -104,8 +104,9 @@ public sealed class GdbSession
         }
     }
 
-    private string StopReply(GdbStopReason reason) => reason switch
+    private string StopReply(GdbStop stop) => stop.Reason switch
     {
+        GdbStopReason.WriteWatchpoint => $"T05thread:01;watch:{stop.Address:x};",
         GdbStopReason.Interrupted => "S02",
         GdbStopReason.Faulted => "S0b",
         GdbStopReason.Exited => "W00",

@@ -12,6 +12,9 @@ public enum GdbStopReason
     /// <summary>A hardware execution breakpoint (Z1) at the next instruction: <c>T05 hwbreak</c>.</summary>
     HardwareBreakpoint,
 
+    /// <summary>An instruction changed the value under a write watchpoint (Z2): <c>T05 watch:ADDR</c>, after the instruction.</summary>
+    WriteWatchpoint,
+
     /// <summary>The debugger asked for a stop (Ctrl-C): <c>S02</c>.</summary>
     Interrupted,
 

@@ -37,5 +37,5 @@ public interface IGdbTarget
     void Kill();
 
     /// <summary>Where stops go; null to stop reporting. Called before the target parks, so a stop is reported before <see cref="Pause"/> can return.</summary>
-    void SetStopListener(Action<GdbStopReason>? listener);
+    void SetStopListener(Action<GdbStop>? listener);
 }

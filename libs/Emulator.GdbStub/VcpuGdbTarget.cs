@@ -16,7 +16,8 @@ public sealed class VcpuGdbTarget : IGdbTarget
     private readonly Interpreter _interpreter;
     private readonly IDebugMemory _memory;
     private readonly Action? _onKill;
-    private Action<GdbStopReason>? _listener;
+    private readonly WatchTracker _watches = new();
+    private Action<GdbStop>? _listener;
     private bool _stopped;
     private bool _parked;
     private bool _step;
@@ -66,15 +67,24 @@ public sealed class VcpuGdbTarget : IGdbTarget
 
         if (step)
         {
+            _watches.Capture(_memory, Breakpoints.Watchpoints);
             ExitReason stepped = _interpreter.Step();
-            ReportStop(stepped is ExitReason.InstructionLimit or ExitReason.Halted ? GdbStopReason.Step : GdbStopReason.Faulted);
+            if (_watches.TryFindChange(_memory, out ulong watched))
+            {
+                ReportStop(new GdbStop(GdbStopReason.WriteWatchpoint, watched));
+            }
+            else
+            {
+                ReportStop(new GdbStop(stepped is ExitReason.InstructionLimit or ExitReason.Halted ? GdbStopReason.Step : GdbStopReason.Faulted));
+            }
+
             return stepped;
         }
 
-        DebugStop stop = DebugExecutor.Run(_interpreter, _vcpu, Breakpoints, budget, resumeFrom);
-        if (stop.Breakpoint is { } reason)
+        DebugStop stop = DebugExecutor.Run(_interpreter, _vcpu, Breakpoints, budget, resumeFrom, _memory);
+        if (stop.Stop is { } reason)
         {
-            ReportStop(reason);
+            ReportStop(new GdbStop(reason, stop.Address));
         }
 
         return stop.Exit;
@@ -84,9 +94,9 @@ public sealed class VcpuGdbTarget : IGdbTarget
     /// For the machine: the guest stopped for a reason the debugger should hear about (a fault it cannot
     /// deliver, shutdown). The vCPU parks at its next <see cref="RunSlice"/> if a debugger is attached.
     /// </summary>
-    public void ReportStop(GdbStopReason reason)
+    public void ReportStop(GdbStop stop)
     {
-        Action<GdbStopReason>? listener;
+        Action<GdbStop>? listener;
         lock (_lock)
         {
             listener = _listener;
@@ -98,10 +108,10 @@ public sealed class VcpuGdbTarget : IGdbTarget
             _stopped = true;
         }
 
-        listener(reason);
+        listener(stop);
     }
 
-    public void SetStopListener(Action<GdbStopReason>? listener)
+    public void SetStopListener(Action<GdbStop>? listener)
     {
         lock (_lock)
         {
@@ -127,9 +137,9 @@ public sealed class VcpuGdbTarget : IGdbTarget
         return true;
     }
 
-    public bool TryAddBreakpoint(GdbBreakpointType type, ulong address, ulong length) => Breakpoints.Add(type, address);
+    public bool TryAddBreakpoint(GdbBreakpointType type, ulong address, ulong length) => Breakpoints.Add(type, address, length);
 
-    public bool TryRemoveBreakpoint(GdbBreakpointType type, ulong address, ulong length) => Breakpoints.Remove(type, address);
+    public bool TryRemoveBreakpoint(GdbBreakpointType type, ulong address, ulong length) => Breakpoints.Remove(type, address, length);
 
     public bool Pause(TimeSpan timeout)
     {

@@ -31,12 +31,12 @@ public sealed class DebugExecutorTests : IDisposable
         Load(64);
         _breakpoints.Add(GdbBreakpointType.Software, _second);
         DebugStop stop = DebugExecutor.Run(_interpreter, _vcpu, _breakpoints, 100);
-        Assert.Equal(GdbStopReason.SoftwareBreakpoint, stop.Breakpoint);
+        Assert.Equal(GdbStopReason.SoftwareBreakpoint, stop.Stop);
         Assert.Equal(_second, _vcpu.State.Rip);
         Assert.Equal(1UL, _vcpu.State.Register(GeneralRegister.Rax));
 
         DebugStop again = DebugExecutor.Run(_interpreter, _vcpu, _breakpoints, 100, resumeFrom: _second);
-        Assert.Null(again.Breakpoint);
+        Assert.Null(again.Stop);
         Assert.Equal(ExitReason.Halted, again.Exit);
         Assert.Equal(3UL, _vcpu.State.Register(GeneralRegister.Rax));
     }
@@ -61,8 +61,32 @@ public sealed class DebugExecutorTests : IDisposable
         _vcpu.State.Rip = 0x1000 - csBase;
         _breakpoints.Add(GdbBreakpointType.Software, _second);
         DebugStop stop = DebugExecutor.Run(_interpreter, _vcpu, _breakpoints, 100);
-        Assert.Equal(GdbStopReason.SoftwareBreakpoint, stop.Breakpoint);
+        Assert.Equal(GdbStopReason.SoftwareBreakpoint, stop.Stop);
         Assert.Equal(_second - csBase, _vcpu.State.Rip);
+    }
+
+    [Fact]
+    public void A_write_watchpoint_stops_after_the_instruction_that_changed_the_value()
+    {
+        Load(64);
+        _memory.Write(0x1100, [1, 2, 3, 4]);
+        var assembler = new Assembler(64);
+        assembler.mov(__dword_ptr[0x1100], 0x04030201);
+        assembler.mov(__byte_ptr[0x1102], 9);
+        assembler.hlt();
+        using var stream = new MemoryStream();
+        assembler.Assemble(new StreamCodeWriter(stream), 0x1000);
+        _memory.Write(0x1000, stream.ToArray());
+        var decoder = Iced.Intel.Decoder.Create(64, new ByteArrayCodeReader(stream.ToArray()), 0x1000);
+        decoder.Decode();
+        ulong halt = decoder.Decode().NextIP;
+        _breakpoints.Add(GdbBreakpointType.WriteWatchpoint, 0x1101, 2);
+
+        // The first store writes the value already there: no change, no stop.
+        DebugStop stop = DebugExecutor.Run(_interpreter, _vcpu, _breakpoints, 100, memory: new FlatDebugMemory(_memory));
+        Assert.Equal(new DebugStop(ExitReason.InstructionLimit, GdbStopReason.WriteWatchpoint, 0x1101), stop);
+        Assert.Equal(halt, _vcpu.State.Rip);
+        Assert.Equal(9, _memory.Read<byte>(0x1102));
     }
 
     [Fact]
@@ -75,7 +99,13 @@ public sealed class DebugExecutorTests : IDisposable
 
         Assert.False(_breakpoints.Add(GdbBreakpointType.Hardware, 99));
         Assert.True(_breakpoints.Add(GdbBreakpointType.Software, 99));
-        Assert.False(_breakpoints.Add(GdbBreakpointType.WriteWatchpoint, 99));
+        Assert.False(_breakpoints.Add(GdbBreakpointType.ReadWatchpoint, 99));
+        Assert.False(_breakpoints.Add(GdbBreakpointType.WriteWatchpoint, 99, 0));
+        Assert.False(_breakpoints.Add(GdbBreakpointType.WriteWatchpoint, 99, BreakpointSet.MaxWatchLength + 1));
+        Assert.True(_breakpoints.Add(GdbBreakpointType.WriteWatchpoint, 99, 8));
+        Assert.True(_breakpoints.Remove(GdbBreakpointType.WriteWatchpoint, 99, 8));
+        Assert.True(_breakpoints.Watchpoints.IsEmpty);
+        Assert.True(_breakpoints.Add(GdbBreakpointType.WriteWatchpoint, 99, 8));
         _breakpoints.Clear();
         Assert.True(_breakpoints.IsEmpty);
     }

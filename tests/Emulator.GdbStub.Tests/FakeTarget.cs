@@ -11,7 +11,7 @@ internal sealed class FakeTarget : IGdbTarget
 
     public List<string> Log { get; } = [];
 
-    public Action<GdbStopReason>? Listener { get; private set; }
+    public Action<GdbStop>? Listener { get; private set; }
 
     public bool TryReadRegister(int number, Span<byte> destination)
     {
@@ -83,7 +83,7 @@ internal sealed class FakeTarget : IGdbTarget
 
     public void Kill() => Log.Add("kill");
 
-    public void SetStopListener(Action<GdbStopReason>? listener) => Listener = listener;
+    public void SetStopListener(Action<GdbStop>? listener) => Listener = listener;
 
     public static int Offset(int number)
     {

@@ -37,6 +37,8 @@ public sealed partial class GdbEndToEndTests
             $"hbreak *0x{third:x}",
             "continue",
             "info registers",
+            $"watch *(int*)0x{GuestMachine.DataBase + 4:x}",
+            "continue",
             "detach",
         ], Limit);
 
@@ -56,6 +58,9 @@ public sealed partial class GdbEndToEndTests
         Assert.Equal(5UL, final["rcx"]);
         Assert.Equal((ulong)FlatModeSetup.CodeSelector64, final["cs"]);
         Assert.Equal(EferBits.LME | EferBits.LMA, final["efer"]);
+        Assert.Contains($"Hardware watchpoint 3: *(int*)0x{GuestMachine.DataBase + 4:x}", output, StringComparison.Ordinal);
+        // The old value is data bytes 4-7 (0x88776655), there before the program stored 7.
+        Assert.True(Regex.IsMatch(output, @"Old value = -2005440939\s+New value = 7"), output);
         Assert.True(output.Contains("[Inferior 1 (Remote target) detached]", StringComparison.Ordinal), output);
 
         // Detached: breakpoints are gone and the guest runs on to its HLT.
@@ -148,7 +153,7 @@ public sealed partial class GdbEndToEndTests
     [GeneratedRegex(@"^([a-z][a-z0-9_]*)\s+0x([0-9a-f]+)\s", RegexOptions.Multiline)]
     private static partial Regex RegisterLine();
 
-    /// <summary>rax = 1 + 2; rcx = [data]; second: rax += rcx; rbx++; third: rdx = rax * 2; hlt.</summary>
+    /// <summary>rax = 1 + 2; rcx = [data]; second: rax += rcx; rbx++; third: rdx = rax * 2; [data + 4] = 7; hlt.</summary>
     private void Program(Assembler a)
     {
         _second = a.CreateLabel();
@@ -164,6 +169,7 @@ public sealed partial class GdbEndToEndTests
         a.Label(ref _third);
         a.mov(rdx, rax);
         a.add(rdx, rdx);
+        a.mov(__dword_ptr[(long)GuestMachine.DataBase + 4], 7);
         Label halt = a.CreateLabel();
         a.Label(ref halt);
         a.hlt();

@@ -125,18 +125,21 @@ public sealed class GdbSessionTests
         harness.Ask("qSupported:swbreak+;hwbreak+");
         Assert.Equal("+", harness.Send("c"));
         Assert.True(harness.Session.Running);
-        harness.Session.OnStop(GdbStopReason.SoftwareBreakpoint);
+        harness.Session.OnStop(new GdbStop(GdbStopReason.SoftwareBreakpoint));
         Assert.Equal("T05thread:01;swbreak:;", Assert.Single(SessionHarness.Replies(harness.Take())));
         harness.Send("vCont;s:1;c");
-        harness.Session.OnStop(GdbStopReason.Step);
+        harness.Session.OnStop(new GdbStop(GdbStopReason.Step));
         Assert.Equal("T05thread:01;", Assert.Single(SessionHarness.Replies(harness.Take())));
         harness.Send("vCont;c");
-        harness.Session.OnStop(GdbStopReason.HardwareBreakpoint);
+        harness.Session.OnStop(new GdbStop(GdbStopReason.HardwareBreakpoint));
         Assert.Equal("T05thread:01;hwbreak:;", Assert.Single(SessionHarness.Replies(harness.Take())));
-        Assert.Equal(["continue", "step", "continue"], harness.Target.Log);
+        harness.Send("c");
+        harness.Session.OnStop(new GdbStop(GdbStopReason.WriteWatchpoint, 0x4000));
+        Assert.Equal("T05thread:01;watch:4000;", Assert.Single(SessionHarness.Replies(harness.Take())));
+        Assert.Equal(["continue", "step", "continue", "continue"], harness.Target.Log);
 
         // A stop nobody waits for is dropped.
-        harness.Session.OnStop(GdbStopReason.Step);
+        harness.Session.OnStop(new GdbStop(GdbStopReason.Step));
         Assert.Equal(string.Empty, harness.Take());
     }
 
@@ -153,7 +156,7 @@ public sealed class GdbSessionTests
     {
         var harness = new SessionHarness();
         harness.Send("c");
-        harness.Session.OnStop(GdbStopReason.SoftwareBreakpoint);
+        harness.Session.OnStop(new GdbStop(GdbStopReason.SoftwareBreakpoint));
         Assert.Equal("T05thread:01;", Assert.Single(SessionHarness.Replies(harness.Take())));
     }
 
@@ -186,7 +189,7 @@ public sealed class GdbSessionTests
     {
         var harness = new SessionHarness();
         harness.Send("c");
-        harness.Session.OnStop(GdbStopReason.Exited);
+        harness.Session.OnStop(new GdbStop(GdbStopReason.Exited));
         Assert.Equal("W00", Assert.Single(SessionHarness.Replies(harness.Take())));
         Assert.True(harness.Session.Finished);
     }
@@ -221,7 +224,7 @@ public sealed class GdbSessionTests
             harness.Send(packet.ToString());
             if (harness.Session.Running)
             {
-                harness.Session.OnStop(GdbStopReason.Step);
+                harness.Session.OnStop(new GdbStop(GdbStopReason.Step));
                 harness.Take();
             }
         }

@@ -80,7 +80,7 @@ internal sealed class GuestMachine : IDisposable
             }
             else if (reason != ExitReason.InstructionLimit)
             {
-                Target.ReportStop(GdbStopReason.Faulted);
+                Target.ReportStop(new GdbStop(GdbStopReason.Faulted));
                 Thread.Sleep(1);
             }
         }
