@@ -55,6 +55,14 @@ public sealed class GdbSession
             {
                 case GdbInput.Packet:
                     Ack('+');
+
+                    // gdb sends nothing but Ctrl-C while the guest runs; any other client is stopped first
+                    // (as QEMU stops the VM on any byte), so state is never touched under a running vCPU.
+                    if (Running)
+                    {
+                        Interrupt();
+                    }
+
                     Handle(Encoding.Latin1.GetString(_decoder.Payload));
                     break;
                 case GdbInput.BadChecksum:
@@ -68,9 +76,7 @@ public sealed class GdbSession
                     _output.Write(_lastPacket);
                     break;
                 case GdbInput.Interrupt when Running:
-                    _target.Pause(PauseTimeout);
-                    Running = false;
-                    Reply("S02");
+                    Interrupt();
                     break;
                 default:
                     break;
@@ -92,6 +98,13 @@ public sealed class GdbSession
         {
             Finished = true;
         }
+    }
+
+    private void Interrupt()
+    {
+        _target.Pause(PauseTimeout);
+        Running = false;
+        Reply("S02");
     }
 
     /// <summary>The connection broke: QEMU lets the guest run on without the debugger.</summary>

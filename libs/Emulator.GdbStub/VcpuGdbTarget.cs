@@ -182,5 +182,10 @@ public sealed class VcpuGdbTarget : IGdbTarget
         Resume(step: false);
     }
 
-    public void Kill() => _onKill?.Invoke();
+    /// <summary>Runs the machine's kill action, then lets the vCPU go so its thread can see the machine end.</summary>
+    public void Kill()
+    {
+        _onKill?.Invoke();
+        Detach();
+    }
 }

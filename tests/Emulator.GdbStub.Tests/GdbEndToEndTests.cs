@@ -59,6 +59,7 @@ public sealed partial class GdbEndToEndTests
         Assert.Equal((ulong)FlatModeSetup.CodeSelector64, final["cs"]);
         Assert.Equal(EferBits.LME | EferBits.LMA, final["efer"]);
         Assert.Contains($"Hardware watchpoint 3: *(int*)0x{GuestMachine.DataBase + 4:x}", output, StringComparison.Ordinal);
+
         // The old value is data bytes 4-7 (0x88776655), there before the program stored 7.
         Assert.True(Regex.IsMatch(output, @"Old value = -2005440939\s+New value = 7"), output);
         Assert.True(output.Contains("[Inferior 1 (Remote target) detached]", StringComparison.Ordinal), output);

@@ -148,6 +148,8 @@ public sealed class GdbSessionTests
     {
         var harness = new SessionHarness();
         harness.Send("c2000");
+        harness.Session.OnStop(new GdbStop(GdbStopReason.Step));
+        harness.Take();
         Assert.Equal("0020000000000000", harness.Ask("p10"));
     }
 
@@ -167,6 +169,16 @@ public sealed class GdbSessionTests
         harness.Send("c");
         Assert.Equal("$S02#b5", harness.SendRaw([0x03]));
         Assert.False(harness.Session.Running);
+        Assert.Equal(["continue", "pause"], harness.Target.Log);
+    }
+
+    [Fact]
+    public void A_packet_while_running_stops_the_guest_before_it_is_served()
+    {
+        var harness = new SessionHarness();
+        harness.Send("c");
+        List<string> replies = SessionHarness.Replies(harness.Send("m1000,1"));
+        Assert.Equal(["S02", "00"], replies);
         Assert.Equal(["continue", "pause"], harness.Target.Log);
     }
 
