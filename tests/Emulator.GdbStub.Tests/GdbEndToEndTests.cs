@@ -109,6 +109,38 @@ public sealed partial class GdbEndToEndTests
     }
 
     [Fact]
+    public void Gdb_steps_32_bit_protected_mode_code()
+    {
+        using var machine = new GuestMachine(
+            a =>
+            {
+                a.mov(eax, 0x1234_5678);
+                a.mov(ebx, eax);
+                a.hlt();
+            },
+            startStopped: true,
+            bitness: 32);
+        machine.Vcpu.State.Register(GeneralRegister.Rax) = 0xDEAD_0000_0000_0000;
+        using var server = new GdbServer(machine.Target, new GdbEndpoint("127.0.0.1", 0));
+        server.Start();
+        machine.Start();
+        string output = GdbProcess.Run(server.LocalEndPoint.Port, ["info registers rip rax cs efer", "stepi", "info registers rip rax", "detach"], Limit);
+        List<(string Name, ulong Value)> registers = Registers(output);
+        Assert.Equal([("rip", 0x1000UL), ("rax", 0UL), ("cs", FlatModeSetup.CodeSelector32), ("efer", 0UL), ("rip", 0x1005UL), ("rax", 0x1234_5678UL)], registers);
+        Assert.True(machine.HaltSeen.Wait(Limit), output);
+        Assert.Equal(0x1234_5678UL, machine.Vcpu.State.Register(GeneralRegister.Rbx));
+    }
+
+    [Fact]
+    public void Without_a_host_the_server_listens_on_all_interfaces()
+    {
+        using var machine = new GuestMachine(Spin, startStopped: false);
+        using var server = new GdbServer(machine.Target, new GdbEndpoint(null, 0));
+        Assert.Equal(System.Net.IPAddress.Any, server.LocalEndPoint.Address);
+        Assert.NotEqual(0, server.LocalEndPoint.Port);
+    }
+
+    [Fact]
     public void Ctrl_c_stops_a_spinning_guest_with_SIGINT()
     {
         using var machine = new GuestMachine(Spin, startStopped: true);

@@ -5,7 +5,7 @@ using Iced.Intel;
 namespace Emulator.GdbStub.Tests;
 
 /// <summary>
-/// A 1 MiB flat guest with one 64-bit vCPU whose thread runs through a <see cref="VcpuGdbTarget"/>, as
+/// A 1 MiB flat guest with one vCPU (64-bit, or 32-bit protected mode) whose thread runs through a <see cref="VcpuGdbTarget"/>, as
 /// the machine's vCPU loop will. Code at <see cref="CodeBase"/>, data at <see cref="DataBase"/>.
 /// </summary>
 internal sealed class GuestMachine : IDisposable
@@ -17,13 +17,21 @@ internal sealed class GuestMachine : IDisposable
     private readonly Thread _thread;
     private volatile bool _quit;
 
-    public GuestMachine(Action<Assembler> program, bool startStopped)
+    public GuestMachine(Action<Assembler> program, bool startStopped, int bitness = 64)
     {
         Memory = GuestMemory.Create((0, 0x10_0000));
         Vcpu = new Vcpu();
-        FlatModeSetup.LongMode64(ref Vcpu.State, CodeBase, StackTop);
+        if (bitness == 64)
+        {
+            FlatModeSetup.LongMode64(ref Vcpu.State, CodeBase, StackTop);
+        }
+        else
+        {
+            FlatModeSetup.Protected32(ref Vcpu.State, CodeBase, StackTop);
+        }
+
         Interpreter = new Interpreter(Vcpu, new FlatMemory(Memory));
-        var assembler = new Assembler(64);
+        var assembler = new Assembler(bitness);
         program(assembler);
         using var stream = new MemoryStream();
         Result = assembler.Assemble(new StreamCodeWriter(stream), CodeBase, BlockEncoderOptions.ReturnNewInstructionOffsets);
