@@ -71,6 +71,9 @@ public sealed class GdbServer : IDisposable
             using (connection)
             {
                 connection.NoDelay = true;
+
+                // A debugger that stops reading must not wedge this thread: the send fails and counts as a disconnect.
+                connection.SendTimeout = 10_000;
                 ServeOne(connection);
             }
         }
@@ -81,7 +84,10 @@ public sealed class GdbServer : IDisposable
         var output = new ArrayBufferWriter<byte>();
         var session = new GdbSession(_target, output);
         var stops = new ConcurrentQueue<GdbStop>();
-        using var stopSignal = new SemaphoreSlim(0);
+
+        // Not disposed: a vCPU thread that fetched the listener just before it was cleared may still
+        // release it, and a SemaphoreSlim without a wait handle holds nothing that needs disposing.
+        var stopSignal = new SemaphoreSlim(0);
         _target.SetStopListener(reason =>
         {
             stops.Enqueue(reason);

@@ -413,7 +413,8 @@ public sealed class GdbSession
 
     private void ReadMemory(ReadOnlySpan<char> text)
     {
-        if (!TryParseRange(text, out ulong address, out ulong length) || length > (PacketSize / 2) - 4)
+        // QEMU's bound: the hex reply is at most one advertised packet of data.
+        if (!TryParseRange(text, out ulong address, out ulong length) || length > PacketSize / 2)
         {
             Error(GdbPacketError.Malformed);
             return;

@@ -74,10 +74,14 @@ public sealed partial class GdbEndToEndTests
     public void Gdb_sees_E14_for_unmapped_memory_and_kill_reaches_the_machine()
     {
         using var machine = new GuestMachine(Program, startStopped: true);
+        machine.Memory.Write(0x7_0000, [0x99]);
         using var server = new GdbServer(machine.Target, new GdbEndpoint("127.0.0.1", 0));
         server.Start();
         machine.Start();
-        string output = GdbProcess.Run(server.LocalEndPoint.Port, ["x/4xb 0x7000000000", "p/x $cr0", "kill"], Limit);
+
+        // find reads 48 KiB in packet-sized pieces: the stub must serve the largest reads gdb sends.
+        string output = GdbProcess.Run(server.LocalEndPoint.Port, ["x/4xb 0x7000000000", "p/x $cr0", "find /b 0x64000, 0x74000, 0x99", "kill"], Limit);
+        Assert.Contains("0x70000\n1 pattern found.", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("Cannot access memory at address 0x7000000000", output, StringComparison.Ordinal);
         Assert.Contains("= 0x80000031", output, StringComparison.Ordinal);
         Assert.True(machine.Killed, output);

@@ -90,7 +90,8 @@ public sealed class GdbSessionTests
         Assert.Equal("E14", harness.Ask("M20000,1:aa"));
         Assert.Equal("E22", harness.Ask("m1000"));
         Assert.Equal("E22", harness.Ask("M1000,2:01"));
-        Assert.Equal("E22", harness.Ask("m1000,100000"));
+        Assert.Equal("E22", harness.Ask("m1000,801"));
+        Assert.Equal(0x800 * 2, harness.Ask("m1000,800").Length);
     }
 
     [Fact]
