@@ -1,3 +1,5 @@
+using Emulator.Tests.Shared;
+
 namespace Emulator.GdbStub.Tests;
 
 public sealed class GdbEndpointTests
@@ -27,4 +29,24 @@ public sealed class GdbEndpointTests
 
     [Fact]
     public void Dash_s_is_port_1234_on_all_interfaces() => Assert.Equal(new GdbEndpoint(null, 1234), GdbEndpoint.Default);
+
+    [Fact]
+    [Trait("Category", FuzzBudget.Category)]
+    public void Random_strings_parse_or_fail_with_a_message()
+    {
+        var random = new Random(13);
+        const string alphabet = "tcp:[]0123456789.-:x ";
+        int iterations = FuzzBudget.Iterations(5000);
+        for (int i = 0; i < iterations; i++)
+        {
+            char[] text = new char[random.Next(0, 16)];
+            for (int j = 0; j < text.Length; j++)
+            {
+                text[j] = alphabet[random.Next(alphabet.Length)];
+            }
+
+            bool parsed = GdbEndpoint.TryParse(new string(text), out GdbEndpoint endpoint, out string error);
+            Assert.True(parsed ? endpoint.Port is >= 0 and <= 65535 : error.Length > 0);
+        }
+    }
 }
