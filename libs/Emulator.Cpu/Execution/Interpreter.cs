@@ -15,6 +15,8 @@ public sealed partial class Interpreter
     private readonly Vcpu _vcpu;
     private readonly ExecutionContext _context;
     private readonly DispatchTable _table = new();
+    private readonly CodePageTracker? _codePages;
+    private long _retired;
 
     /// <summary><paramref name="system"/> defaults to the vCPU model's CPUID and a host-monotonic clock.</summary>
     public Interpreter(Vcpu vcpu, ICpuMemory memory, SystemServices? system = null)
@@ -23,13 +25,15 @@ public sealed partial class Interpreter
         ArgumentNullException.ThrowIfNull(memory);
         _vcpu = vcpu;
         _context = new ExecutionContext(vcpu, memory, system);
+        _codePages = (memory as ICodeMemory)?.CodePages;
+        Blocks = new DecodedBlockCache(_codePages);
     }
 
     /// <summary>CPUID model, virtual clock (TSC offset) and control-register hook.</summary>
     public SystemServices System => _context.System;
 
     /// <summary>Instructions retired since construction (a faulting instruction does not count; HLT does).</summary>
-    public long InstructionCount { get; private set; }
+    public long InstructionCount => _retired;
 
     /// <summary>The fault of the last <see cref="ExitReason.Exception"/> exit.</summary>
     public CpuFault LastFault { get; private set; }
@@ -43,8 +47,15 @@ public sealed partial class Interpreter
     /// </summary>
     public bool DeliverExceptions { get; set; }
 
-    /// <summary>Decoded code; call its invalidation methods when guest code may have changed.</summary>
-    public DecodedBlockCache Blocks { get; } = new();
+    /// <summary>Decoded code, keyed by physical address when the memory is an <see cref="ICodeMemory"/>.</summary>
+    public DecodedBlockCache Blocks { get; }
+
+    /// <summary>
+    /// Thread-safe: guest physical memory [address, address+length) was written outside this vCPU
+    /// (a device server, DMA, a debugger); decoded code there is dropped before the next block runs.
+    /// A no-op when the memory does not track code (not an <see cref="ICodeMemory"/>).
+    /// </summary>
+    public void InvalidatePhysical(ulong address, ulong length) => _codePages?.InvalidatePhysical(address, length);
 
     /// <summary>One instruction: <see cref="ExitReason.InstructionLimit"/> when it retired normally.</summary>
     public ExitReason Step() => Run(1);
@@ -52,24 +63,33 @@ public sealed partial class Interpreter
     /// <summary>
     /// Runs until <paramref name="maxInstructions"/> have retired, HLT retires, or an instruction
     /// faults. A halted vCPU (<see cref="CpuState.Halted"/>) stays halted and returns at once.
+    /// A write to a page holding decoded code ends the block after the writing instruction, so the
+    /// rest of the block is decoded again from the new bytes (as QEMU does).
     /// </summary>
     public ExitReason Run(long maxInstructions)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxInstructions);
         long remaining = maxInstructions;
+        ref CpuState state = ref _vcpu.State;
+        CodePageTracker? codePages = _codePages;
+        ExecutionContext context = _context;
         while (remaining > 0)
         {
-            ref CpuState state = ref _vcpu.State;
             if (state.Halted != 0)
             {
                 return ExitReason.Halted;
+            }
+
+            if (codePages is not null && codePages.HasPendingWrites)
+            {
+                Blocks.ApplyPendingWrites();
             }
 
             bool longMode = state.In64BitMode;
             int bitness = longMode ? 64
                 : (state.Segments[(int)SegmentRegister.Cs].Flags & SegmentFlags.Big) != 0 ? 32 : 16;
             ulong linear = longMode ? state.Rip : (state.Segments[(int)SegmentRegister.Cs].Base + state.Rip) & 0xFFFF_FFFF;
-            if (!Blocks.TryGet(_context.Memory, linear, state.Rip, bitness, BlockKey.ModeOf(state), out DecodedBlock? block, out CpuFault fault))
+            if (!Blocks.TryGet(context.Memory, linear, state.Rip, bitness, BlockKey.ModeOf(state), out DecodedBlock? block, out CpuFault fault))
             {
                 LastFault = fault;
                 if (!DeliverExceptions)
@@ -87,13 +107,26 @@ public sealed partial class Interpreter
                 continue;
             }
 
-            IReadOnlyList<Instruction> instructions = block.Instructions;
-            for (int i = 0; i < instructions.Count && remaining > 0; i++)
+            Instruction[] instructions = block.Instructions;
+            InstructionHandler?[] handlers = block.Handlers ??= ResolveHandlers(instructions);
+            ulong ipMask = bitness == 64 ? ulong.MaxValue : bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
+            for (int i = 0; i < instructions.Length && remaining > 0; i++)
             {
-                Instruction instruction = instructions[i];
-                ExitReason reason = Execute(instruction, bitness);
+                ref Instruction instruction = ref instructions[i];
+                ulong rip = state.Rip;
+                byte shadow = state.InterruptShadow;
+                ulong next = instruction.NextIP & ipMask;
+
+                // An STI/MOV SS shadow covers exactly one instruction; the handler may set a new one.
+                state.InterruptShadow = 0;
+                state.Rip = next;
+                InstructionHandler? handler = handlers[i];
+                ExitReason reason = handler is null ? context.Raise(ExceptionVector.InvalidOpcode) : handler(context, in instruction);
                 if (reason == ExitReason.Exception)
                 {
+                    state.Rip = rip;
+                    state.InterruptShadow = shadow;
+                    LastFault = context.Fault;
                     if (!DeliverExceptions)
                     {
                         return reason;
@@ -109,14 +142,14 @@ public sealed partial class Interpreter
                     break;
                 }
 
-                InstructionCount++;
+                _retired++;
                 remaining--;
                 if (reason == ExitReason.Halted)
                 {
                     return reason;
                 }
 
-                if (_vcpu.State.Rip != NextIp(instruction, bitness))
+                if (state.Rip != next || (codePages is not null && codePages.HasPendingWrites))
                 {
                     break;
                 }
@@ -159,29 +192,16 @@ public sealed partial class Interpreter
         return ExitReason.TripleFault;
     }
 
-    private static ulong NextIp(in Instruction instruction, int bitness) =>
-        bitness == 64 ? instruction.NextIP : instruction.NextIP & (bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL);
-
-    private ExitReason Execute(in Instruction instruction, int bitness)
+    /// <summary>The handler of each instruction, or null where it is unsupported (#UD when it runs).</summary>
+    private InstructionHandler?[] ResolveHandlers(Instruction[] instructions)
     {
-        ref CpuState state = ref _vcpu.State;
-        ulong rip = state.Rip;
-        byte shadow = state.InterruptShadow;
-
-        // An STI/MOV SS shadow covers exactly one instruction; the handler may set a new one.
-        state.InterruptShadow = 0;
-        state.Rip = NextIp(instruction, bitness);
-        ExitReason reason = IsSupported(instruction) && _table[instruction.Code] is { } handler
-            ? handler(_context, instruction)
-            : _context.Raise(ExceptionVector.InvalidOpcode);
-        if (reason == ExitReason.Exception)
+        var handlers = new InstructionHandler?[instructions.Length];
+        for (int i = 0; i < instructions.Length; i++)
         {
-            _vcpu.State.Rip = rip;
-            _vcpu.State.InterruptShadow = shadow;
-            LastFault = _context.Fault;
+            handlers[i] = IsSupported(instructions[i]) ? _table[instructions[i].Code] : null;
         }
 
-        return reason;
+        return handlers;
     }
 
     /// <summary>

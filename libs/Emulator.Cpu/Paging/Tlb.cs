@@ -73,6 +73,19 @@ public sealed class Tlb
         return true;
     }
 
+    /// <summary>Flags (or clears) the slow-path bit of every cached page that maps <paramref name="physicalPage"/>.</summary>
+    public void SetSlowPathForPhysical(ulong physicalPage, bool slowPath)
+    {
+        ulong page = physicalPage & PageMask;
+        foreach (ref TlbEntry e in _entries.AsSpan())
+        {
+            if (e.Tag != 0 && e.PhysicalPage == page)
+            {
+                e.SlowPath = slowPath;
+            }
+        }
+    }
+
     /// <summary>INVLPG: drops the page's translation, global or not (a large page: everything).</summary>
     public void Invalidate(ulong linear)
     {
