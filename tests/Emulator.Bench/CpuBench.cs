@@ -10,14 +10,14 @@ internal static class CpuBench
     private const double TargetSeconds = 0.4;
     private const int Runs = 3;
 
-    public static void Run(TextWriter output, TextWriter log)
+    public static void Run(TextWriter output, TextWriter log, bool withQemu = true)
     {
-        bool qemu = QemuLoopRunner.IsAvailable();
+        bool qemu = withQemu && QemuLoopRunner.IsAvailable();
         string directory = Directory.CreateTempSubdirectory("emu-cpu-bench-").FullName;
         try
         {
             output.WriteLine();
-            output.WriteLine("CPU: guest instructions/s (median of 3; QEMU from N vs 2N iterations)");
+            output.WriteLine("CPU: guest instructions per CPU-second (median of 3; QEMU from N vs 2N iterations)");
             output.WriteLine($"{"loop",-12}{"ours flat",14}{"ours paged",14}{"qemu tcg",14}{"ours/qemu",11}");
             foreach (GuestLoop loop in GuestLoop.All)
             {

@@ -32,4 +32,32 @@ public sealed class DecodedBlock
 
     /// <summary>One handler per instruction (null: #UD), resolved once by the interpreter that runs the block.</summary>
     internal InstructionHandler?[]? Handlers { get; set; }
+
+    // Block chaining: the last two successors, each valid while the cache's and the memory's epochs
+    // (their sum) are unchanged, for the same linear address, IP and mode.
+    private Successor _first;
+    private Successor _second;
+
+    /// <summary>The chained successor for this entry state, or null (look it up in the cache).</summary>
+    internal DecodedBlock? FindSuccessor(ulong linear, ulong ip, byte mode, long epoch)
+    {
+        if (_first.Matches(linear, ip, mode, epoch))
+        {
+            return _first.Block;
+        }
+
+        return _second.Matches(linear, ip, mode, epoch) ? _second.Block : null;
+    }
+
+    internal void AddSuccessor(DecodedBlock block, ulong linear, long epoch)
+    {
+        _second = _first;
+        _first = new Successor(block, linear, epoch);
+    }
+
+    private readonly record struct Successor(DecodedBlock? Block, ulong Linear, long Epoch)
+    {
+        public bool Matches(ulong linear, ulong ip, byte mode, long epoch) =>
+            Block is not null && Linear == linear && Epoch == epoch && Block.Key.Ip == ip && Block.Key.Mode == mode;
+    }
 }

@@ -37,6 +37,9 @@ public sealed class DecodedBlockCache
 
     public int Count => _blocks.Count;
 
+    /// <summary>Changes whenever a block is dropped, so chained successors are re-validated.</summary>
+    public long Epoch { get; private set; }
+
     /// <summary>
     /// The block at <paramref name="linear"/> (decoded now if absent). Fails with the fetch fault only
     /// when the first instruction cannot be fetched; a fault later in the run just ends the block there.
@@ -132,6 +135,7 @@ public sealed class DecodedBlockCache
         }
 
         _tracker?.UnmarkCode(physicalAddress);
+        Epoch++;
         foreach (DecodedBlock block in blocks)
         {
             _blocks.Remove(block.Key);
@@ -161,6 +165,7 @@ public sealed class DecodedBlockCache
             }
         }
 
+        Epoch++;
         _blocks.Clear();
         _byPage.Clear();
         Array.Clear(_recent);

@@ -29,6 +29,9 @@ public sealed class FlatMemory : ICpuMemory, ICodeMemory
 
     public CodePageTracker CodePages { get; }
 
+    /// <summary>Linear is physical: translations never change.</summary>
+    public long TranslationEpoch => 0;
+
     public bool TryRead(ulong linear, Span<byte> destination, MemoryAccess access, out CpuFault fault)
     {
         if (destination.Length <= 8 && _memory.TryGetSpan(linear, destination.Length, out Span<byte> span))

@@ -10,6 +10,9 @@ public interface ICodeMemory
     /// <summary>Written code is reported here; <see cref="CodePageTracker.InvalidatePhysical"/> is the any-thread hook.</summary>
     CodePageTracker CodePages { get; }
 
+    /// <summary>Changes whenever a cached code translation may have become stale (TLB flush, INVLPG).</summary>
+    long TranslationEpoch { get; }
+
     /// <summary>Translates <paramref name="linear"/> for an instruction fetch (with the fetch's rights and faults).</summary>
     bool TryTranslateFetch(ulong linear, out ulong physical, out CpuFault fault);
 

@@ -16,6 +16,7 @@ public sealed partial class Interpreter
     private readonly ExecutionContext _context;
     private readonly DispatchTable _table = new();
     private readonly CodePageTracker? _codePages;
+    private readonly ICodeMemory? _codeMemory;
     private long _retired;
 
     /// <summary><paramref name="system"/> defaults to the vCPU model's CPUID and a host-monotonic clock.</summary>
@@ -25,7 +26,8 @@ public sealed partial class Interpreter
         ArgumentNullException.ThrowIfNull(memory);
         _vcpu = vcpu;
         _context = new ExecutionContext(vcpu, memory, system);
-        _codePages = (memory as ICodeMemory)?.CodePages;
+        _codeMemory = memory as ICodeMemory;
+        _codePages = _codeMemory?.CodePages;
         Blocks = new DecodedBlockCache(_codePages);
     }
 
@@ -72,7 +74,7 @@ public sealed partial class Interpreter
         long remaining = maxInstructions;
         ref CpuState state = ref _vcpu.State;
         CodePageTracker? codePages = _codePages;
-        ExecutionContext context = _context;
+        DecodedBlock? previous = null;
         while (remaining > 0)
         {
             if (state.Halted != 0)
@@ -89,74 +91,109 @@ public sealed partial class Interpreter
             int bitness = longMode ? 64
                 : (state.Segments[(int)SegmentRegister.Cs].Flags & SegmentFlags.Big) != 0 ? 32 : 16;
             ulong linear = longMode ? state.Rip : (state.Segments[(int)SegmentRegister.Cs].Base + state.Rip) & 0xFFFF_FFFF;
-            if (!Blocks.TryGet(context.Memory, linear, state.Rip, bitness, BlockKey.ModeOf(state), out DecodedBlock? block, out CpuFault fault))
+            byte mode = BlockKey.ModeOf(state);
+            long epoch = Blocks.Epoch + (_codeMemory?.TranslationEpoch ?? 0);
+            DecodedBlock? block = previous?.FindSuccessor(linear, state.Rip, mode, epoch);
+            if (block is null)
             {
-                LastFault = fault;
-                if (!DeliverExceptions)
+                if (!Blocks.TryGet(_context.Memory, linear, state.Rip, bitness, mode, out block, out CpuFault fault))
                 {
-                    return ExitReason.Exception;
-                }
-
-                remaining--;
-                ExitReason delivered = Deliver(fault);
-                if (delivered != ExitReason.Continue)
-                {
-                    return delivered;
-                }
-
-                continue;
-            }
-
-            Instruction[] instructions = block.Instructions;
-            InstructionHandler?[] handlers = block.Handlers ??= ResolveHandlers(instructions);
-            ulong ipMask = bitness == 64 ? ulong.MaxValue : bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
-            for (int i = 0; i < instructions.Length && remaining > 0; i++)
-            {
-                ref Instruction instruction = ref instructions[i];
-                ulong rip = state.Rip;
-                byte shadow = state.InterruptShadow;
-                ulong next = instruction.NextIP & ipMask;
-
-                // An STI/MOV SS shadow covers exactly one instruction; the handler may set a new one.
-                state.InterruptShadow = 0;
-                state.Rip = next;
-                InstructionHandler? handler = handlers[i];
-                ExitReason reason = handler is null ? context.Raise(ExceptionVector.InvalidOpcode) : handler(context, in instruction);
-                if (reason == ExitReason.Exception)
-                {
-                    state.Rip = rip;
-                    state.InterruptShadow = shadow;
-                    LastFault = context.Fault;
+                    previous = null;
+                    LastFault = fault;
                     if (!DeliverExceptions)
                     {
-                        return reason;
+                        return ExitReason.Exception;
                     }
 
                     remaining--;
-                    ExitReason delivered = Deliver(LastFault);
+                    ExitReason delivered = Deliver(fault);
                     if (delivered != ExitReason.Continue)
                     {
                         return delivered;
                     }
 
-                    break;
+                    continue;
                 }
 
-                _retired++;
-                remaining--;
-                if (reason == ExitReason.Halted)
-                {
-                    return reason;
-                }
-
-                if (state.Rip != next || (codePages is not null && codePages.HasPendingWrites))
-                {
-                    break;
-                }
+                // Decoding may have invalidated (a full cache starts over): chain only under the new epoch.
+                previous?.AddSuccessor(block, linear, Blocks.Epoch + (_codeMemory?.TranslationEpoch ?? 0));
             }
+
+            ExitReason reason = RunBlock(block, bitness, ref remaining, out bool fell);
+            if (reason != ExitReason.Continue)
+            {
+                return reason;
+            }
+
+            previous = fell ? null : block;
         }
 
         return ExitReason.InstructionLimit;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="block"/> until it ends, a branch leaves it, a write hits code, or the
+    /// budget runs out. Continue, or the reason to end the run. <paramref name="faulted"/>: it ended
+    /// in a delivered fault (the next block is the handler, not a successor worth chaining).
+    /// </summary>
+    private ExitReason RunBlock(DecodedBlock block, int bitness, ref long remaining, out bool faulted)
+    {
+        ref CpuState state = ref _vcpu.State;
+        ExecutionContext context = _context;
+        CodePageTracker? codePages = _codePages;
+        Instruction[] instructions = block.Instructions;
+        InstructionHandler?[] handlers = block.Handlers ??= ResolveHandlers(instructions);
+        ulong ipMask = bitness == 64 ? ulong.MaxValue : bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
+        long budget = remaining;
+        int count = (int)Math.Min(instructions.Length, budget);
+        int i = 0;
+        faulted = false;
+        ExitReason result = ExitReason.Continue;
+        while (i < count)
+        {
+            ref Instruction instruction = ref instructions[i];
+            ulong rip = state.Rip;
+            byte shadow = state.InterruptShadow;
+            ulong next = instruction.NextIP & ipMask;
+
+            // An STI/MOV SS shadow covers exactly one instruction; the handler may set a new one.
+            state.InterruptShadow = 0;
+            state.Rip = next;
+            InstructionHandler? handler = handlers[i];
+            ExitReason reason = handler is null ? context.Raise(ExceptionVector.InvalidOpcode) : handler(context, in instruction);
+            if (reason == ExitReason.Exception)
+            {
+                state.Rip = rip;
+                state.InterruptShadow = shadow;
+                LastFault = context.Fault;
+                if (!DeliverExceptions)
+                {
+                    result = reason;
+                    break;
+                }
+
+                faulted = true;
+                budget--;
+                result = Deliver(LastFault);
+                break;
+            }
+
+            i++;
+            if (reason == ExitReason.Halted)
+            {
+                result = reason;
+                break;
+            }
+
+            if (state.Rip != next || (codePages is not null && codePages.HasPendingWrites))
+            {
+                break;
+            }
+        }
+
+        _retired += i;
+        remaining = budget - i;
+        return result;
     }
 
     /// <summary>
@@ -198,7 +235,7 @@ public sealed partial class Interpreter
         var handlers = new InstructionHandler?[instructions.Length];
         for (int i = 0; i < instructions.Length; i++)
         {
-            handlers[i] = IsSupported(instructions[i]) ? _table[instructions[i].Code] : null;
+            handlers[i] = IsSupported(instructions[i]) ? FastHandlers.Select(instructions[i]) ?? _table[instructions[i].Code] : null;
         }
 
         return handlers;

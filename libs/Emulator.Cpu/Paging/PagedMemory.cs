@@ -23,6 +23,10 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
     private readonly Vcpu _vcpu;
     private readonly IMmioBus? _mmio;
     private PagingContext _last;
+    private ulong _lastCr0;
+    private ulong _lastCr4;
+    private ulong _lastEfer;
+    private ulong _lastAc;
 
     public PagedMemory(GuestMemory memory, Vcpu vcpu, PageWalker? walker = null, IMmioBus? mmio = null)
     {
@@ -33,6 +37,7 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
         _mmio = mmio;
         Walker = walker ?? new PageWalker(memory);
         _last = PagingContext.FromState(in vcpu.State);
+        Remember(in vcpu.State);
         ulong end = 0;
         foreach (GuestRegion region in memory.Regions)
         {
@@ -48,6 +53,8 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
     public PageWalker Walker { get; }
 
     public CodePageTracker CodePages { get; }
+
+    public long TranslationEpoch => Tlb.Epoch;
 
     public bool TryRead(ulong linear, Span<byte> destination, MemoryAccess access, out CpuFault fault) =>
         Read(linear, destination, access, false, out fault);
@@ -66,7 +73,7 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
     /// <summary>Translates one address (no access is made); for debuggers and for callers that move the bytes themselves.</summary>
     public bool TryTranslate(ulong linear, MemoryAccess access, out ulong physical, out CpuFault fault, bool implicitSupervisor = false)
     {
-        PagingContext context = CurrentContext();
+        ref readonly PagingContext context = ref CurrentContext();
         return Translate(Wrap(linear, context), access, implicitSupervisor, context, out physical, out _, out fault);
     }
 
@@ -87,7 +94,7 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
 
     private bool Read(ulong linear, Span<byte> destination, MemoryAccess access, bool implicitSupervisor, out CpuFault fault)
     {
-        PagingContext context = CurrentContext();
+        ref readonly PagingContext context = ref CurrentContext();
         ulong first = Wrap(linear, context);
         if (Chunk(first, destination.Length) == destination.Length)
         {
@@ -133,7 +140,7 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
 
     private bool Write(ulong linear, ReadOnlySpan<byte> source, MemoryAccess access, bool implicitSupervisor, out CpuFault fault)
     {
-        PagingContext context = CurrentContext();
+        ref readonly PagingContext context = ref CurrentContext();
         ulong first = Wrap(linear, context);
         if (Chunk(first, source.Length) == source.Length)
         {
@@ -256,9 +263,18 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
     private void OnCodePageChanged(ulong physicalPage, bool isCode) =>
         Tlb.SetSlowPathForPhysical(physicalPage, isCode || NeedsSlowPath(physicalPage));
 
-    private PagingContext CurrentContext()
+    /// <summary>The paging context now; rebuilt (and the TLB flushed as needed) only when a register it comes from changed.</summary>
+    private ref readonly PagingContext CurrentContext()
     {
-        PagingContext now = PagingContext.FromState(in _vcpu.State);
+        ref CpuState s = ref _vcpu.State;
+        if (s.Cr0 == _lastCr0 && s.Cr3 == _last.Cr3 && s.Cr4 == _lastCr4 && s.Efer == _lastEfer
+            && s.Cpl == _last.Cpl && (s.Rflags & RflagsBits.AC) == _lastAc)
+        {
+            return ref _last;
+        }
+
+        Remember(in s);
+        PagingContext now = PagingContext.FromState(in s);
         if (now.Mode != _last.Mode || now.PageSizeExtensions != _last.PageSizeExtensions
             || now.GlobalPages != _last.GlobalPages || now.NoExecuteEnabled != _last.NoExecuteEnabled)
         {
@@ -270,7 +286,15 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
         }
 
         _last = now;
-        return now;
+        return ref _last;
+    }
+
+    private void Remember(in CpuState s)
+    {
+        _lastCr0 = s.Cr0;
+        _lastCr4 = s.Cr4;
+        _lastEfer = s.Efer;
+        _lastAc = s.Rflags & RflagsBits.AC;
     }
 
     private static ulong Wrap(ulong linear, in PagingContext context) =>

@@ -1,0 +1,376 @@
+using System.Runtime.CompilerServices;
+using Iced.Intel;
+
+namespace Emulator.Cpu;
+
+/// <summary>
+/// Specialised handlers for the hottest instruction forms (ADD/SUB/CMP/AND/OR/XOR/TEST, INC/DEC and
+/// MOV on 32/64-bit registers and immediates, MOV between a register and memory, 64-bit Jcc/JMP
+/// rel): chosen once per decoded instruction by <see cref="Select"/>, with the same results and
+/// flags as the family handlers (they share <see cref="FlagMath"/>), but no operand-kind dispatch,
+/// register-name decoding or size switches at run time. Forms not covered keep the table's handler.
+/// Handlers are lambdas rather than method groups: a delegate over a static method goes through a
+/// shuffle thunk on every call.
+/// </summary>
+internal static class FastHandlers
+{
+    private interface IWidth
+    {
+        static abstract int Size { get; }
+
+        static abstract Register First { get; }
+
+        static abstract ulong Mask { get; }
+    }
+
+    private interface ISource
+    {
+        static abstract ulong Read(ref CpuState s, in Instruction i);
+    }
+
+    private interface IAlu
+    {
+        static abstract bool WriteBack { get; }
+
+        static abstract ulong Compute(ulong a, ulong b, int size, out ulong flags);
+    }
+
+    /// <summary>A fast handler for <paramref name="i"/> (already known to be supported), or null.</summary>
+    public static InstructionHandler? Select(in Instruction i)
+    {
+        if (i.HasLockPrefix || i.OpCount == 0)
+        {
+            return null;
+        }
+
+        switch (i.Mnemonic)
+        {
+            case Mnemonic.Add: return Alu<Add>(i);
+            case Mnemonic.Sub: return Alu<Sub>(i);
+            case Mnemonic.Cmp: return Alu<Cmp>(i);
+            case Mnemonic.And: return Alu<And>(i);
+            case Mnemonic.Or: return Alu<Or>(i);
+            case Mnemonic.Xor: return Alu<Xor>(i);
+            case Mnemonic.Test: return Alu<Test>(i);
+            case Mnemonic.Inc: return IncDec(i, decrement: false);
+            case Mnemonic.Dec: return IncDec(i, decrement: true);
+            case Mnemonic.Mov: return Mov(i);
+            default:
+                break;
+        }
+
+        if (i.Op0Kind == OpKind.NearBranch64 && ControlTransferInstructions.IsCanonical(i.NearBranchTarget))
+        {
+            if (i.Mnemonic == Mnemonic.Jmp)
+            {
+                return static (ExecutionContext c, in Instruction i) => JumpAlways(c, i);
+            }
+
+            if (i.IsJccShortOrNear)
+            {
+                return static (ExecutionContext c, in Instruction i) => Jcc(c, i);
+            }
+        }
+
+        return null;
+    }
+
+    private static InstructionHandler? Alu<TOp>(in Instruction i)
+        where TOp : struct, IAlu
+    {
+        if (i.OpCount != 2 || i.Op0Kind != OpKind.Register)
+        {
+            return null;
+        }
+
+        int size = i.Op0Register.GetSize();
+        return (size, i.Op1Kind) switch
+        {
+            (4, OpKind.Register) when i.Op1Register.GetSize() == 4 => static (ExecutionContext c, in Instruction i) => Binary<TOp, W32, Reg32>(c, i),
+            (4, OpKind.Immediate32) => static (ExecutionContext c, in Instruction i) => Binary<TOp, W32, Imm32>(c, i),
+            (4, OpKind.Immediate8to32) => static (ExecutionContext c, in Instruction i) => Binary<TOp, W32, Imm8To32>(c, i),
+            (8, OpKind.Register) when i.Op1Register.GetSize() == 8 => static (ExecutionContext c, in Instruction i) => Binary<TOp, W64, Reg64>(c, i),
+            (8, OpKind.Immediate32to64) => static (ExecutionContext c, in Instruction i) => Binary<TOp, W64, Imm32To64>(c, i),
+            (8, OpKind.Immediate8to64) => static (ExecutionContext c, in Instruction i) => Binary<TOp, W64, Imm8To64>(c, i),
+            _ => null,
+        };
+    }
+
+    private static InstructionHandler? IncDec(in Instruction i, bool decrement)
+    {
+        if (i.Op0Kind != OpKind.Register)
+        {
+            return null;
+        }
+
+        return (i.Op0Register.GetSize(), decrement) switch
+        {
+            (4, false) => IncDec<W32>(false),
+            (4, true) => IncDec<W32>(true),
+            (8, false) => IncDec<W64>(false),
+            (8, true) => IncDec<W64>(true),
+            _ => null,
+        };
+    }
+
+    private static InstructionHandler IncDec<TWidth>(bool decrement)
+        where TWidth : struct, IWidth =>
+        decrement ? static (ExecutionContext c, in Instruction i) => Decrement<TWidth>(c, i) : static (ExecutionContext c, in Instruction i) => Increment<TWidth>(c, i);
+
+    private static InstructionHandler? Mov(in Instruction i)
+    {
+        if (i.OpCount != 2)
+        {
+            return null;
+        }
+
+        if (i.Op0Kind == OpKind.Register)
+        {
+            Register destination = i.Op0Register;
+            if (!destination.IsGPR32() && !destination.IsGPR64())
+            {
+                return null;
+            }
+
+            bool wide = destination.IsGPR64();
+            return i.Op1Kind switch
+            {
+                OpKind.Register when wide && i.Op1Register.IsGPR64() => static (ExecutionContext c, in Instruction i) => Move<W64, Reg64>(c, i),
+                OpKind.Register when !wide && i.Op1Register.IsGPR32() => static (ExecutionContext c, in Instruction i) => Move<W32, Reg32>(c, i),
+                OpKind.Immediate32 when !wide => static (ExecutionContext c, in Instruction i) => Move<W32, Imm32>(c, i),
+                OpKind.Immediate64 when wide => static (ExecutionContext c, in Instruction i) => Move<W64, Imm64>(c, i),
+                OpKind.Immediate32to64 when wide => static (ExecutionContext c, in Instruction i) => Move<W64, Imm32To64>(c, i),
+                OpKind.Memory when wide => static (ExecutionContext c, in Instruction i) => Load<W64>(c, i),
+                OpKind.Memory when !wide => static (ExecutionContext c, in Instruction i) => Load<W32>(c, i),
+                _ => null,
+            };
+        }
+
+        if (i.Op0Kind == OpKind.Memory && i.Op1Kind == OpKind.Register)
+        {
+            Register source = i.Op1Register;
+            return source.IsGPR64() ? Store<W64, Reg64> : source.IsGPR32() ? Store<W32, Reg32> : null;
+        }
+
+        return null;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref ulong Destination<TWidth>(ref CpuState s, in Instruction i)
+        where TWidth : struct, IWidth =>
+        ref s.Gpr[i.Op0Register - TWidth.First];
+
+    private static ExitReason Binary<TOp, TWidth, TSource>(ExecutionContext c, in Instruction i)
+        where TOp : struct, IAlu
+        where TWidth : struct, IWidth
+        where TSource : struct, ISource
+    {
+        ref CpuState s = ref c.State;
+        ref ulong destination = ref Destination<TWidth>(ref s, i);
+        ulong a = destination & TWidth.Mask;
+        ulong b = TSource.Read(ref s, i) & TWidth.Mask;
+        ulong result = TOp.Compute(a, b, TWidth.Size, out ulong flags) & TWidth.Mask;
+        if (TOp.WriteBack)
+        {
+            destination = result;
+        }
+
+        s.Rflags = (s.Rflags & ~FlagMath.Status) | flags | RflagsBits.Fixed1;
+        return ExitReason.Continue;
+    }
+
+    private static ExitReason Increment<TWidth>(ExecutionContext c, in Instruction i)
+        where TWidth : struct, IWidth
+    {
+        ref CpuState s = ref c.State;
+        ref ulong destination = ref Destination<TWidth>(ref s, i);
+        ulong a = destination & TWidth.Mask;
+        ulong result = (a + 1) & TWidth.Mask;
+        destination = result;
+        const ulong affected = FlagMath.Status & ~RflagsBits.CF;
+        s.Rflags = (s.Rflags & ~affected) | (FlagMath.Add(a, 1, 0, result, TWidth.Size) & affected) | RflagsBits.Fixed1;
+        return ExitReason.Continue;
+    }
+
+    private static ExitReason Decrement<TWidth>(ExecutionContext c, in Instruction i)
+        where TWidth : struct, IWidth
+    {
+        ref CpuState s = ref c.State;
+        ref ulong destination = ref Destination<TWidth>(ref s, i);
+        ulong a = destination & TWidth.Mask;
+        ulong result = (a - 1) & TWidth.Mask;
+        destination = result;
+        const ulong affected = FlagMath.Status & ~RflagsBits.CF;
+        s.Rflags = (s.Rflags & ~affected) | (FlagMath.Sub(a, 1, 0, result, TWidth.Size) & affected) | RflagsBits.Fixed1;
+        return ExitReason.Continue;
+    }
+
+    private static ExitReason Move<TWidth, TSource>(ExecutionContext c, in Instruction i)
+        where TWidth : struct, IWidth
+        where TSource : struct, ISource
+    {
+        ref CpuState s = ref c.State;
+        Destination<TWidth>(ref s, i) = TSource.Read(ref s, i) & TWidth.Mask;
+        return ExitReason.Continue;
+    }
+
+    private static ExitReason Load<TWidth>(ExecutionContext c, in Instruction i)
+        where TWidth : struct, IWidth
+    {
+        if (!c.TryReadMemory(c.LinearAddress(i), TWidth.Size, out ulong value))
+        {
+            return ExitReason.Exception;
+        }
+
+        Destination<TWidth>(ref c.State, i) = value & TWidth.Mask;
+        return ExitReason.Continue;
+    }
+
+    private static ExitReason Store<TWidth, TSource>(ExecutionContext c, in Instruction i)
+        where TWidth : struct, IWidth
+        where TSource : struct, ISource =>
+        c.TryWriteMemory(c.LinearAddress(i), TWidth.Size, TSource.Read(ref c.State, i) & TWidth.Mask) ? ExitReason.Continue : ExitReason.Exception;
+
+    private static ExitReason JumpAlways(ExecutionContext c, in Instruction i)
+    {
+        c.State.Rip = i.NearBranchTarget;
+        return ExitReason.Continue;
+    }
+
+    private static ExitReason Jcc(ExecutionContext c, in Instruction i)
+    {
+        if (c.Condition(i.ConditionCode))
+        {
+            c.State.Rip = i.NearBranchTarget;
+        }
+
+        return ExitReason.Continue;
+    }
+
+    private struct W32 : IWidth
+    {
+        public static int Size => 4;
+
+        public static Register First => Register.EAX;
+
+        public static ulong Mask => 0xFFFF_FFFF;
+    }
+
+    private struct W64 : IWidth
+    {
+        public static int Size => 8;
+
+        public static Register First => Register.RAX;
+
+        public static ulong Mask => ulong.MaxValue;
+    }
+
+    private struct Reg32 : ISource
+    {
+        public static ulong Read(ref CpuState s, in Instruction i) => s.Gpr[i.Op1Register - Register.EAX] & 0xFFFF_FFFF;
+    }
+
+    private struct Reg64 : ISource
+    {
+        public static ulong Read(ref CpuState s, in Instruction i) => s.Gpr[i.Op1Register - Register.RAX];
+    }
+
+    private struct Imm32 : ISource
+    {
+        public static ulong Read(ref CpuState s, in Instruction i) => i.Immediate32;
+    }
+
+    private struct Imm8To32 : ISource
+    {
+        public static ulong Read(ref CpuState s, in Instruction i) => (uint)i.Immediate8to32;
+    }
+
+    private struct Imm32To64 : ISource
+    {
+        public static ulong Read(ref CpuState s, in Instruction i) => (ulong)i.Immediate32to64;
+    }
+
+    private struct Imm8To64 : ISource
+    {
+        public static ulong Read(ref CpuState s, in Instruction i) => (ulong)i.Immediate8to64;
+    }
+
+    private struct Imm64 : ISource
+    {
+        public static ulong Read(ref CpuState s, in Instruction i) => i.Immediate64;
+    }
+
+    private struct Add : IAlu
+    {
+        public static bool WriteBack => true;
+
+        public static ulong Compute(ulong a, ulong b, int size, out ulong flags)
+        {
+            ulong result = a + b;
+            flags = FlagMath.Add(a, b, 0, result, size);
+            return result;
+        }
+    }
+
+    private struct Sub : IAlu
+    {
+        public static bool WriteBack => true;
+
+        public static ulong Compute(ulong a, ulong b, int size, out ulong flags)
+        {
+            ulong result = a - b;
+            flags = FlagMath.Sub(a, b, 0, result, size);
+            return result;
+        }
+    }
+
+    private struct Cmp : IAlu
+    {
+        public static bool WriteBack => false;
+
+        public static ulong Compute(ulong a, ulong b, int size, out ulong flags) => Sub.Compute(a, b, size, out flags);
+    }
+
+    private struct And : IAlu
+    {
+        public static bool WriteBack => true;
+
+        public static ulong Compute(ulong a, ulong b, int size, out ulong flags)
+        {
+            ulong result = a & b;
+            flags = FlagMath.Logic(result, size);
+            return result;
+        }
+    }
+
+    private struct Or : IAlu
+    {
+        public static bool WriteBack => true;
+
+        public static ulong Compute(ulong a, ulong b, int size, out ulong flags)
+        {
+            ulong result = a | b;
+            flags = FlagMath.Logic(result, size);
+            return result;
+        }
+    }
+
+    private struct Xor : IAlu
+    {
+        public static bool WriteBack => true;
+
+        public static ulong Compute(ulong a, ulong b, int size, out ulong flags)
+        {
+            ulong result = a ^ b;
+            flags = FlagMath.Logic(result, size);
+            return result;
+        }
+    }
+
+    private struct Test : IAlu
+    {
+        public static bool WriteBack => false;
+
+        public static ulong Compute(ulong a, ulong b, int size, out ulong flags) => And.Compute(a, b, size, out flags);
+    }
+}
