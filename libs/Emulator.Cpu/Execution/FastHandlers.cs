@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Iced.Intel;
 
@@ -18,6 +19,8 @@ internal static class FastHandlers
     {
         static abstract int Size { get; }
 
+        static abstract int Bits { get; }
+
         static abstract Register First { get; }
 
         static abstract ulong Mask { get; }
@@ -32,7 +35,13 @@ internal static class FastHandlers
     {
         static abstract bool WriteBack { get; }
 
-        static abstract ulong Compute(ulong a, ulong b, int size, out ulong flags);
+        static abstract ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+            where TWidth : struct, IWidth;
+    }
+
+    private interface ICondition
+    {
+        static abstract bool Holds(ulong flags);
     }
 
     /// <summary>A fast handler for <paramref name="i"/> (already known to be supported), or null.</summary>
@@ -55,6 +64,9 @@ internal static class FastHandlers
             case Mnemonic.Inc: return IncDec(i, decrement: false);
             case Mnemonic.Dec: return IncDec(i, decrement: true);
             case Mnemonic.Mov: return Mov(i);
+            case Mnemonic.Shl: return Shift(i, ShiftRotateInstructions.Kind.Shl);
+            case Mnemonic.Shr: return Shift(i, ShiftRotateInstructions.Kind.Shr);
+            case Mnemonic.Sar: return Shift(i, ShiftRotateInstructions.Kind.Sar);
             default:
                 break;
         }
@@ -68,7 +80,7 @@ internal static class FastHandlers
 
             if (i.IsJccShortOrNear)
             {
-                return static (ExecutionContext c, in Instruction i) => Jcc(c, i);
+                return JccFor(i.ConditionCode);
             }
         }
 
@@ -155,6 +167,32 @@ internal static class FastHandlers
         return null;
     }
 
+    /// <summary>SF, ZF, PF (FlagMath.Result) of a masked result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ResultFlags<TWidth>(ulong result)
+        where TWidth : struct, IWidth =>
+        ((ulong)(~BitOperations.PopCount(result & 0xFF) & 1) << 2)
+        | (result == 0 ? RflagsBits.ZF : 0)
+        | ((result >> (TWidth.Bits - 8)) & RflagsBits.SF);
+
+    /// <summary>FlagMath.Add with no carry-in, for masked operands and result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong AddFlags<TWidth>(ulong a, ulong b, ulong result)
+        where TWidth : struct, IWidth =>
+        ResultFlags<TWidth>(result)
+        | (result < a ? RflagsBits.CF : 0)
+        | ((a ^ b ^ result) & RflagsBits.AF)
+        | ((((a ^ result) & (b ^ result)) >> (TWidth.Bits - 1)) << 11);
+
+    /// <summary>FlagMath.Sub with no borrow-in, for masked operands and result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong SubFlags<TWidth>(ulong a, ulong b, ulong result)
+        where TWidth : struct, IWidth =>
+        ResultFlags<TWidth>(result)
+        | (a < b ? RflagsBits.CF : 0)
+        | ((a ^ b ^ result) & RflagsBits.AF)
+        | ((((a ^ b) & (a ^ result)) >> (TWidth.Bits - 1)) << 11);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref ulong Destination<TWidth>(ref CpuState s, in Instruction i)
         where TWidth : struct, IWidth =>
@@ -169,7 +207,7 @@ internal static class FastHandlers
         ref ulong destination = ref Destination<TWidth>(ref s, i);
         ulong a = destination & TWidth.Mask;
         ulong b = TSource.Read(ref s, i) & TWidth.Mask;
-        ulong result = TOp.Compute(a, b, TWidth.Size, out ulong flags) & TWidth.Mask;
+        ulong result = TOp.Compute<TWidth>(a, b, out ulong flags);
         if (TOp.WriteBack)
         {
             destination = result;
@@ -188,7 +226,7 @@ internal static class FastHandlers
         ulong result = (a + 1) & TWidth.Mask;
         destination = result;
         const ulong affected = FlagMath.Status & ~RflagsBits.CF;
-        s.Rflags = (s.Rflags & ~affected) | (FlagMath.Add(a, 1, 0, result, TWidth.Size) & affected) | RflagsBits.Fixed1;
+        s.Rflags = (s.Rflags & ~affected) | (AddFlags<TWidth>(a, 1, result) & affected) | RflagsBits.Fixed1;
         return ExitReason.Continue;
     }
 
@@ -201,7 +239,7 @@ internal static class FastHandlers
         ulong result = (a - 1) & TWidth.Mask;
         destination = result;
         const ulong affected = FlagMath.Status & ~RflagsBits.CF;
-        s.Rflags = (s.Rflags & ~affected) | (FlagMath.Sub(a, 1, 0, result, TWidth.Size) & affected) | RflagsBits.Fixed1;
+        s.Rflags = (s.Rflags & ~affected) | (SubFlags<TWidth>(a, 1, result) & affected) | RflagsBits.Fixed1;
         return ExitReason.Continue;
     }
 
@@ -237,19 +275,87 @@ internal static class FastHandlers
         return ExitReason.Continue;
     }
 
-    private static ExitReason Jcc(ExecutionContext c, in Instruction i)
+    /// <summary>Iced's condition codes come in pairs, a condition then its negation (o, no, b, ae, ...).</summary>
+    private static InstructionHandler? JccFor(ConditionCode condition) => condition switch
     {
-        if (c.Condition(i.ConditionCode))
+        ConditionCode.o => static (ExecutionContext c, in Instruction i) => Jcc<Overflow, Is>(c, i),
+        ConditionCode.no => static (ExecutionContext c, in Instruction i) => Jcc<Overflow, IsNot>(c, i),
+        ConditionCode.b => static (ExecutionContext c, in Instruction i) => Jcc<Below, Is>(c, i),
+        ConditionCode.ae => static (ExecutionContext c, in Instruction i) => Jcc<Below, IsNot>(c, i),
+        ConditionCode.e => static (ExecutionContext c, in Instruction i) => Jcc<Equal, Is>(c, i),
+        ConditionCode.ne => static (ExecutionContext c, in Instruction i) => Jcc<Equal, IsNot>(c, i),
+        ConditionCode.be => static (ExecutionContext c, in Instruction i) => Jcc<BelowOrEqual, Is>(c, i),
+        ConditionCode.a => static (ExecutionContext c, in Instruction i) => Jcc<BelowOrEqual, IsNot>(c, i),
+        ConditionCode.s => static (ExecutionContext c, in Instruction i) => Jcc<Sign, Is>(c, i),
+        ConditionCode.ns => static (ExecutionContext c, in Instruction i) => Jcc<Sign, IsNot>(c, i),
+        ConditionCode.p => static (ExecutionContext c, in Instruction i) => Jcc<Parity, Is>(c, i),
+        ConditionCode.np => static (ExecutionContext c, in Instruction i) => Jcc<Parity, IsNot>(c, i),
+        ConditionCode.l => static (ExecutionContext c, in Instruction i) => Jcc<Less, Is>(c, i),
+        ConditionCode.ge => static (ExecutionContext c, in Instruction i) => Jcc<Less, IsNot>(c, i),
+        ConditionCode.le => static (ExecutionContext c, in Instruction i) => Jcc<LessOrEqual, Is>(c, i),
+        ConditionCode.g => static (ExecutionContext c, in Instruction i) => Jcc<LessOrEqual, IsNot>(c, i),
+        _ => null,
+    };
+
+    /// <summary><typeparamref name="TSense"/> is <see cref="Is"/> (always true) or <see cref="IsNot"/> (always false): the branch goes when the condition equals it.</summary>
+    private static ExitReason Jcc<TCondition, TSense>(ExecutionContext c, in Instruction i)
+        where TCondition : struct, ICondition
+        where TSense : struct, ICondition
+    {
+        ref CpuState s = ref c.State;
+        if (TCondition.Holds(s.Rflags) == TSense.Holds(0))
         {
-            c.State.Rip = i.NearBranchTarget;
+            s.Rip = i.NearBranchTarget;
         }
 
+        return ExitReason.Continue;
+    }
+
+    private static InstructionHandler? Shift(in Instruction i, ShiftRotateInstructions.Kind kind)
+    {
+        if (i.OpCount != 2 || i.Op0Kind != OpKind.Register || i.Op1Kind != OpKind.Immediate8)
+        {
+            return null;
+        }
+
+        return (i.Op0Register.GetSize(), kind) switch
+        {
+            (4, ShiftRotateInstructions.Kind.Shl) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W32>(c, i, ShiftRotateInstructions.Kind.Shl),
+            (4, ShiftRotateInstructions.Kind.Shr) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W32>(c, i, ShiftRotateInstructions.Kind.Shr),
+            (4, ShiftRotateInstructions.Kind.Sar) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W32>(c, i, ShiftRotateInstructions.Kind.Sar),
+            (8, ShiftRotateInstructions.Kind.Shl) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W64>(c, i, ShiftRotateInstructions.Kind.Shl),
+            (8, ShiftRotateInstructions.Kind.Shr) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W64>(c, i, ShiftRotateInstructions.Kind.Shr),
+            (8, ShiftRotateInstructions.Kind.Sar) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W64>(c, i, ShiftRotateInstructions.Kind.Sar),
+            _ => null,
+        };
+    }
+
+    /// <summary>ShiftRotateInstructions.Shift for a register and an immediate count, without the operand dispatch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ExitReason ShiftImmediate<TWidth>(ExecutionContext c, in Instruction i, ShiftRotateInstructions.Kind kind)
+        where TWidth : struct, IWidth
+    {
+        ref CpuState s = ref c.State;
+        ref ulong destination = ref Destination<TWidth>(ref s, i);
+        ulong a = destination & TWidth.Mask;
+        int count = i.Immediate8 & (TWidth.Size == 8 ? 0x3F : 0x1F);
+        if (count == 0)
+        {
+            destination = a;
+            return ExitReason.Continue;
+        }
+
+        (ulong result, ulong flags, ulong affected) = ShiftRotateInstructions.Compute(kind, a, count, TWidth.Size, (s.Rflags & RflagsBits.CF) != 0);
+        destination = result & TWidth.Mask;
+        s.Rflags = (s.Rflags & ~affected) | (flags & affected) | RflagsBits.Fixed1;
         return ExitReason.Continue;
     }
 
     private struct W32 : IWidth
     {
         public static int Size => 4;
+
+        public static int Bits => 32;
 
         public static Register First => Register.EAX;
 
@@ -259,6 +365,8 @@ internal static class FastHandlers
     private struct W64 : IWidth
     {
         public static int Size => 8;
+
+        public static int Bits => 64;
 
         public static Register First => Register.RAX;
 
@@ -304,10 +412,11 @@ internal static class FastHandlers
     {
         public static bool WriteBack => true;
 
-        public static ulong Compute(ulong a, ulong b, int size, out ulong flags)
+        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+            where TWidth : struct, IWidth
         {
-            ulong result = a + b;
-            flags = FlagMath.Add(a, b, 0, result, size);
+            ulong result = (a + b) & TWidth.Mask;
+            flags = AddFlags<TWidth>(a, b, result);
             return result;
         }
     }
@@ -316,10 +425,11 @@ internal static class FastHandlers
     {
         public static bool WriteBack => true;
 
-        public static ulong Compute(ulong a, ulong b, int size, out ulong flags)
+        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+            where TWidth : struct, IWidth
         {
-            ulong result = a - b;
-            flags = FlagMath.Sub(a, b, 0, result, size);
+            ulong result = (a - b) & TWidth.Mask;
+            flags = SubFlags<TWidth>(a, b, result);
             return result;
         }
     }
@@ -328,17 +438,19 @@ internal static class FastHandlers
     {
         public static bool WriteBack => false;
 
-        public static ulong Compute(ulong a, ulong b, int size, out ulong flags) => Sub.Compute(a, b, size, out flags);
+        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+            where TWidth : struct, IWidth => Sub.Compute<TWidth>(a, b, out flags);
     }
 
     private struct And : IAlu
     {
         public static bool WriteBack => true;
 
-        public static ulong Compute(ulong a, ulong b, int size, out ulong flags)
+        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+            where TWidth : struct, IWidth
         {
             ulong result = a & b;
-            flags = FlagMath.Logic(result, size);
+            flags = ResultFlags<TWidth>(result);
             return result;
         }
     }
@@ -347,10 +459,11 @@ internal static class FastHandlers
     {
         public static bool WriteBack => true;
 
-        public static ulong Compute(ulong a, ulong b, int size, out ulong flags)
+        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+            where TWidth : struct, IWidth
         {
             ulong result = a | b;
-            flags = FlagMath.Logic(result, size);
+            flags = ResultFlags<TWidth>(result);
             return result;
         }
     }
@@ -359,10 +472,11 @@ internal static class FastHandlers
     {
         public static bool WriteBack => true;
 
-        public static ulong Compute(ulong a, ulong b, int size, out ulong flags)
+        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+            where TWidth : struct, IWidth
         {
             ulong result = a ^ b;
-            flags = FlagMath.Logic(result, size);
+            flags = ResultFlags<TWidth>(result);
             return result;
         }
     }
@@ -371,6 +485,58 @@ internal static class FastHandlers
     {
         public static bool WriteBack => false;
 
-        public static ulong Compute(ulong a, ulong b, int size, out ulong flags) => And.Compute(a, b, size, out flags);
+        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+            where TWidth : struct, IWidth => And.Compute<TWidth>(a, b, out flags);
+    }
+
+    // Conditions in pairs (SDM vol. 1, B.1): Jcc<TCondition, TNegate>.
+    private struct Overflow : ICondition
+    {
+        public static bool Holds(ulong f) => (f & RflagsBits.OF) != 0;
+    }
+
+    private struct Below : ICondition
+    {
+        public static bool Holds(ulong f) => (f & RflagsBits.CF) != 0;
+    }
+
+    private struct Equal : ICondition
+    {
+        public static bool Holds(ulong f) => (f & RflagsBits.ZF) != 0;
+    }
+
+    private struct BelowOrEqual : ICondition
+    {
+        public static bool Holds(ulong f) => (f & (RflagsBits.CF | RflagsBits.ZF)) != 0;
+    }
+
+    private struct Sign : ICondition
+    {
+        public static bool Holds(ulong f) => (f & RflagsBits.SF) != 0;
+    }
+
+    private struct Parity : ICondition
+    {
+        public static bool Holds(ulong f) => (f & RflagsBits.PF) != 0;
+    }
+
+    private struct Less : ICondition
+    {
+        public static bool Holds(ulong f) => ((f & RflagsBits.SF) != 0) != ((f & RflagsBits.OF) != 0);
+    }
+
+    private struct LessOrEqual : ICondition
+    {
+        public static bool Holds(ulong f) => (f & RflagsBits.ZF) != 0 || Less.Holds(f);
+    }
+
+    private struct Is : ICondition
+    {
+        public static bool Holds(ulong f) => true;
+    }
+
+    private struct IsNot : ICondition
+    {
+        public static bool Holds(ulong f) => false;
     }
 }

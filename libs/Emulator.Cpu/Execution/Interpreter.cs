@@ -17,6 +17,9 @@ public sealed partial class Interpreter
     private readonly DispatchTable _table = new();
     private readonly CodePageTracker? _codePages;
     private readonly ICodeMemory? _codeMemory;
+
+    // The TLB's epoch read directly (no interface call per block) when the memory is the soft-MMU.
+    private readonly Tlb? _tlb;
     private long _retired;
 
     /// <summary><paramref name="system"/> defaults to the vCPU model's CPUID and a host-monotonic clock.</summary>
@@ -28,6 +31,7 @@ public sealed partial class Interpreter
         _context = new ExecutionContext(vcpu, memory, system);
         _codeMemory = memory as ICodeMemory;
         _codePages = _codeMemory?.CodePages;
+        _tlb = (memory as PagedMemory)?.Tlb;
         Blocks = new DecodedBlockCache(_codePages);
     }
 
@@ -92,7 +96,7 @@ public sealed partial class Interpreter
                 : (state.Segments[(int)SegmentRegister.Cs].Flags & SegmentFlags.Big) != 0 ? 32 : 16;
             ulong linear = longMode ? state.Rip : (state.Segments[(int)SegmentRegister.Cs].Base + state.Rip) & 0xFFFF_FFFF;
             byte mode = BlockKey.ModeOf(state);
-            long epoch = Blocks.Epoch + (_codeMemory?.TranslationEpoch ?? 0);
+            long epoch = Epoch();
             DecodedBlock? block = previous?.FindSuccessor(linear, state.Rip, mode, epoch);
             if (block is null)
             {
@@ -116,7 +120,7 @@ public sealed partial class Interpreter
                 }
 
                 // Decoding may have invalidated (a full cache starts over): chain only under the new epoch.
-                previous?.AddSuccessor(block, linear, Blocks.Epoch + (_codeMemory?.TranslationEpoch ?? 0));
+                previous?.AddSuccessor(block, linear, Epoch());
             }
 
             ExitReason reason = RunBlock(block, bitness, ref remaining, out bool fell);
@@ -130,6 +134,10 @@ public sealed partial class Interpreter
 
         return ExitReason.InstructionLimit;
     }
+
+    /// <summary>Blocks dropped plus translations flushed: chained successors are valid while it stays put.</summary>
+    private long Epoch() =>
+        Blocks.Epoch + (_tlb is not null ? _tlb.Epoch : _codeMemory is null or FlatMemory ? 0 : _codeMemory.TranslationEpoch);
 
     /// <summary>
     /// Runs <paramref name="block"/> until it ends, a branch leaves it, a write hits code, or the
