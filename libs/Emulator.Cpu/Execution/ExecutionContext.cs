@@ -13,12 +13,18 @@ public sealed partial class ExecutionContext
 {
     private readonly Vcpu _vcpu;
 
+    // The two memories the interpreter normally runs on, for scalar accesses without an interface call or staging buffer.
+    private readonly FlatMemory? _flat;
+    private readonly PagedMemory? _paged;
+
     public ExecutionContext(Vcpu vcpu, ICpuMemory memory, SystemServices? system = null)
     {
         ArgumentNullException.ThrowIfNull(vcpu);
         ArgumentNullException.ThrowIfNull(memory);
         _vcpu = vcpu;
         Memory = memory;
+        _flat = memory as FlatMemory;
+        _paged = memory as PagedMemory;
         System = system ?? new SystemServices(new CpuidModel(vcpu.Model, (uint)vcpu.Index));
     }
 
@@ -242,6 +248,12 @@ public sealed partial class ExecutionContext
             return false;
         }
 
+        if (_flat is not null ? _flat.TryReadScalarFast(linear, size, out value)
+            : _paged is not null && _paged.TryReadScalarFast(linear, size, access, out value))
+        {
+            return true;
+        }
+
         Span<byte> buffer = stackalloc byte[8];
         buffer.Clear();
         if (!Memory.TryRead(linear, buffer[..size], access, out CpuFault fault))
@@ -259,6 +271,12 @@ public sealed partial class ExecutionContext
         if (!IsScalarSize(size))
         {
             return false;
+        }
+
+        if (_flat is not null ? _flat.TryWriteScalarFast(linear, size, value)
+            : _paged is not null && _paged.TryWriteScalarFast(linear, size, value))
+        {
+            return true;
         }
 
         Span<byte> buffer = stackalloc byte[8];

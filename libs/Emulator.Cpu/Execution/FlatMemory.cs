@@ -68,6 +68,32 @@ public sealed class FlatMemory : ICpuMemory, ICodeMemory
         return true;
     }
 
+    /// <summary>A 1/2/4/8-byte read inside one RAM region without staging buffers; false (nothing done) sends the caller down the general path.</summary>
+    internal bool TryReadScalarFast(ulong linear, int size, out ulong value)
+    {
+        if (_memory.TryGetSpan(linear, size, out Span<byte> span))
+        {
+            value = Scalar.Read(span, size);
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>The write counterpart of <see cref="TryReadScalarFast"/>; reports writes to code.</summary>
+    internal bool TryWriteScalarFast(ulong linear, int size, ulong value)
+    {
+        if (!_memory.TryGetSpan(linear, size, out Span<byte> span))
+        {
+            return false;
+        }
+
+        Scalar.Write(span, size, value);
+        CodePages.NotifyWrite(linear, (ulong)size);
+        return true;
+    }
+
     public bool TryTranslateFetch(ulong linear, out ulong physical, out CpuFault fault)
     {
         physical = linear;

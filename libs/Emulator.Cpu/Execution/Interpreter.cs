@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Iced.Intel;
 
 namespace Emulator.Cpu;
@@ -72,6 +73,7 @@ public sealed partial class Interpreter
     /// A write to a page holding decoded code ends the block after the writing instruction, so the
     /// rest of the block is decoded again from the new bytes (as QEMU does).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one long-running loop: optimise it up front rather than through OSR
     public ExitReason Run(long maxInstructions)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxInstructions);

@@ -92,6 +92,39 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
         return length;
     }
 
+    /// <summary>A 1/2/4/8-byte access inside one page of RAM on a TLB hit, without staging buffers; else false with no fault (take the general path).</summary>
+    internal bool TryReadScalarFast(ulong linear, int size, MemoryAccess access, out ulong value)
+    {
+        ref readonly PagingContext context = ref CurrentContext();
+        ulong at = Wrap(linear, context);
+        if ((at & 0xFFF) + (ulong)size <= PageSize
+            && Tlb.Lookup(at, access, context, out ulong physical) == TlbLookup.Hit
+            && _memory.TryGetSpan(physical, size, out Span<byte> span))
+        {
+            value = Scalar.Read(span, size);
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>The write counterpart of <see cref="TryReadScalarFast"/>: code pages and MMIO are slow-path entries, so never taken here.</summary>
+    internal bool TryWriteScalarFast(ulong linear, int size, ulong value)
+    {
+        ref readonly PagingContext context = ref CurrentContext();
+        ulong at = Wrap(linear, context);
+        if ((at & 0xFFF) + (ulong)size <= PageSize
+            && Tlb.Lookup(at, MemoryAccess.Write, context, out ulong physical) == TlbLookup.Hit
+            && _memory.TryGetSpan(physical, size, out Span<byte> span))
+        {
+            Scalar.Write(span, size, value);
+            return true;
+        }
+
+        return false;
+    }
+
     private bool Read(ulong linear, Span<byte> destination, MemoryAccess access, bool implicitSupervisor, out CpuFault fault)
     {
         ref readonly PagingContext context = ref CurrentContext();
