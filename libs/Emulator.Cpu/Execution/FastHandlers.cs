@@ -64,6 +64,7 @@ internal static class FastHandlers
             case Mnemonic.Inc: return IncDec(i, decrement: false);
             case Mnemonic.Dec: return IncDec(i, decrement: true);
             case Mnemonic.Mov: return Mov(i);
+            case Mnemonic.Ret when i.Code == Code.Retnq: return static (ExecutionContext c, in Instruction i) => ReturnNear64(c, i);
             case Mnemonic.Shl: return Shift(i, ShiftRotateInstructions.Kind.Shl);
             case Mnemonic.Shr: return Shift(i, ShiftRotateInstructions.Kind.Shr);
             case Mnemonic.Sar: return Shift(i, ShiftRotateInstructions.Kind.Sar);
@@ -81,6 +82,11 @@ internal static class FastHandlers
             if (i.IsJccShortOrNear)
             {
                 return JccFor(i.ConditionCode);
+            }
+
+            if (i.Code == Code.Call_rel32_64)
+            {
+                return static (ExecutionContext c, in Instruction i) => CallNear64(c, i);
             }
         }
 
@@ -272,6 +278,36 @@ internal static class FastHandlers
     private static ExitReason JumpAlways(ExecutionContext c, in Instruction i)
     {
         c.State.Rip = i.NearBranchTarget;
+        return ExitReason.Continue;
+    }
+
+    /// <summary>CALL rel32 in 64-bit mode (target known canonical): ControlTransferInstructions.Call without the operand dispatch.</summary>
+    private static ExitReason CallNear64(ExecutionContext c, in Instruction i)
+    {
+        if (!c.TryPush(i.NextIP, 8))
+        {
+            return ExitReason.Exception;
+        }
+
+        c.State.Rip = i.NearBranchTarget;
+        return ExitReason.Continue;
+    }
+
+    /// <summary>RET (64-bit, no immediate): ControlTransferInstructions.Ret for its commonest form.</summary>
+    private static ExitReason ReturnNear64(ExecutionContext c, in Instruction i)
+    {
+        if (!c.TryPeek(8, out ulong target))
+        {
+            return ExitReason.Exception;
+        }
+
+        if (!ControlTransferInstructions.IsCanonical(target))
+        {
+            return c.Raise(CpuFault.GeneralProtection());
+        }
+
+        c.SetStackPointer(c.StackPointer + 8);
+        c.State.Rip = target;
         return ExitReason.Continue;
     }
 
