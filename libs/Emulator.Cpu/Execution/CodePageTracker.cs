@@ -46,7 +46,10 @@ public sealed class CodePageTracker
         return _highPages.Count != 0 && _highPages.Contains(page);
     }
 
-    /// <summary>Whether any page of [address, address+length) holds code.</summary>
+    /// <summary>
+    /// Whether any page of [address, address+length) holds code (a range past the top of the address
+    /// space stops there). Conservatively true for huge ranges, which are not worth scanning.
+    /// </summary>
     public bool AnyCode(ulong address, ulong length)
     {
         if (length == 0)
@@ -58,6 +61,11 @@ public sealed class CodePageTracker
         if (last < address >> PageShift)
         {
             last = ulong.MaxValue >> PageShift;
+        }
+
+        if (last - (address >> PageShift) > 1 << 16)
+        {
+            return true;
         }
 
         for (ulong page = address >> PageShift; ; page++)
