@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Emulator.Cpu;
 
 /// <summary>
@@ -9,6 +11,7 @@ namespace Emulator.Cpu;
 public readonly record struct BlockKey(ulong Address, ulong Ip, byte Mode)
 {
     /// <summary>The mode byte: bit 0 CS.L (in IA-32e mode), bit 1 CS.D, bits 2-3 CPL, bit 4 SS.B, bit 5 CR0.PE, bit 6 EFLAGS.VM.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte ModeOf(in CpuState state)
     {
         uint cs = state.Segments[(int)SegmentRegister.Cs].Flags;

@@ -53,6 +53,18 @@ public sealed partial class ExecutionContext
     public ulong ReadRegister(Register register)
     {
         ref CpuState s = ref State;
+
+        // Widest first: 64- and 32-bit registers are by far the commonest operands and addresses.
+        if (register >= Register.RAX && register <= Register.R15)
+        {
+            return s.Gpr[register - Register.RAX];
+        }
+
+        if (register >= Register.EAX && register <= Register.R15D)
+        {
+            return s.Gpr[register - Register.EAX] & 0xFFFF_FFFF;
+        }
+
         if (register >= Register.AL && register <= Register.R15L)
         {
             int i = register - Register.AL;

@@ -93,11 +93,11 @@ public sealed partial class Interpreter
                 Blocks.ApplyPendingWrites();
             }
 
-            bool longMode = state.In64BitMode;
-            int bitness = longMode ? 64
-                : (state.Segments[(int)SegmentRegister.Cs].Flags & SegmentFlags.Big) != 0 ? 32 : 16;
-            ulong linear = longMode ? state.Rip : (state.Segments[(int)SegmentRegister.Cs].Base + state.Rip) & 0xFFFF_FFFF;
+            // The mode byte's bit 0 is 64-bit mode and bit 1 CS.D: together they are the decoder's bitness.
             byte mode = BlockKey.ModeOf(state);
+            bool longMode = (mode & 1) != 0;
+            int bitness = longMode ? 64 : (mode & 2) != 0 ? 32 : 16;
+            ulong linear = longMode ? state.Rip : (state.Segments[(int)SegmentRegister.Cs].Base + state.Rip) & 0xFFFF_FFFF;
             long epoch = Epoch();
             DecodedBlock? block = previous?.FindSuccessor(linear, state.Rip, mode, epoch);
             if (block is null)
@@ -138,6 +138,7 @@ public sealed partial class Interpreter
     }
 
     /// <summary>Blocks dropped plus translations flushed: chained successors are valid while it stays put.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long Epoch() =>
         Blocks.Epoch + (_tlb is not null ? _tlb.Epoch : _codeMemory is null or FlatMemory ? 0 : _codeMemory.TranslationEpoch);
 
