@@ -47,7 +47,7 @@ internal static class FastHandlers
     /// <summary>A fast handler for <paramref name="i"/> (already known to be supported), or null.</summary>
     public static InstructionHandler? Select(in Instruction i)
     {
-        if (i.HasLockPrefix || i.OpCount == 0)
+        if (i.HasLockPrefix)
         {
             return null;
         }
@@ -72,7 +72,7 @@ internal static class FastHandlers
                 break;
         }
 
-        if (i.Op0Kind == OpKind.NearBranch64 && ControlTransferInstructions.IsCanonical(i.NearBranchTarget))
+        if (i.OpCount == 1 && i.Op0Kind == OpKind.NearBranch64 && ControlTransferInstructions.IsCanonical(i.NearBranchTarget))
         {
             if (i.Mnemonic == Mnemonic.Jmp)
             {
@@ -116,7 +116,7 @@ internal static class FastHandlers
 
     private static InstructionHandler? IncDec(in Instruction i, bool decrement)
     {
-        if (i.Op0Kind != OpKind.Register)
+        if (i.OpCount != 1 || i.Op0Kind != OpKind.Register)
         {
             return null;
         }
