@@ -180,4 +180,20 @@ public sealed class SelfModifyingCodeTests
         m.Interpreter.Blocks.InvalidatePage(PagedMachine.CodeBase);
         Assert.Equal(0, m.Interpreter.Blocks.Count);
     }
+
+    [Fact]
+    public void ImplicitSupervisorWriteToCodeIsSeen()
+    {
+        using var m = new PagedMachine();
+        m.Tables.Memory.Write(PagedMachine.CodeBase, PagedMachine.Assemble(PagedMachine.CodeBase, a => { a.mov(eax, 1); a.hlt(); }));
+        Assert.Equal(ExitReason.Halted, m.Interpreter.Run(10));
+
+        // As a descriptor's accessed-bit update or a TSS field write would land there.
+        Assert.True(m.Memory.TryWriteSystem(PagedMachine.CodeBase + 1, [9], out _));
+        Assert.True(m.Memory.CodePages.HasPendingWrites);
+        m.State.Rip = PagedMachine.CodeBase;
+        m.State.Halted = 0;
+        Assert.Equal(ExitReason.Halted, m.Interpreter.Run(10));
+        Assert.Equal(9ul, m[GeneralRegister.Rax]);
+    }
 }
