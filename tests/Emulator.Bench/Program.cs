@@ -5,10 +5,16 @@ using Emulator.VhostUser;
 
 // `make bench`: vhost-user latency and CPU figures between this process (the front-end) and a device
 // server in another process. Exits 0 whether or not the goals are met; 1 if a measurement failed.
+if (args is ["--cpu"] or ["--cpu", "--no-qemu"])
+{
+    CpuBench.Run(Console.Out, Console.Error, withQemu: args.Length == 1);
+    return 0;
+}
+
 BenchSettings? settings = BenchSettings.FromArgs(args);
 if (settings is null)
 {
-    Console.Error.WriteLine("usage: Emulator.Bench [--quick]");
+    Console.Error.WriteLine("usage: Emulator.Bench [--quick | --cpu [--no-qemu]]");
     return 1;
 }
 
@@ -16,6 +22,7 @@ try
 {
     BenchReport report = new BenchRun(settings, Console.Error).Execute(out bool ok);
     report.Print(Console.Out);
+    CpuBench.Run(Console.Out, Console.Error);
     return ok ? 0 : 1;
 }
 catch (Exception e) when (e is VhostUserProtocolException or PosixException or TimeoutException or InvalidOperationException or IOException or Win32Exception)

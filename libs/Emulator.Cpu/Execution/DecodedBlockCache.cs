@@ -4,10 +4,13 @@ using Iced.Intel;
 namespace Emulator.Cpu;
 
 /// <summary>
-/// Decoded code by <see cref="BlockKey"/>, with a page index so a write to a code page drops every
-/// block that has bytes on it (<see cref="InvalidatePage"/>; the self-modifying-code and device
-/// dirty-log hooks call it). Bounded: past <see cref="MaxBlocks"/> blocks it starts over, so no
-/// guest can grow it without limit. Not thread-safe (one per vCPU).
+/// Decoded code by <see cref="BlockKey"/> (physical address, IP, mode), with a physical-page index
+/// so a write to a code page drops every block that has bytes on it (<see cref="InvalidatePage"/>).
+/// With a <see cref="CodePageTracker"/>, the pages holding blocks are marked as code so the memory
+/// reports guest writes to them, and reported writes are applied by <see cref="ApplyPendingWrites"/>.
+/// A small direct-mapped table in front of the dictionary makes the per-block lookup cheap.
+/// Bounded: past <see cref="MaxBlocks"/> blocks it starts over, so no guest can grow it without
+/// limit. Not thread-safe (one per vCPU); other threads report writes through the tracker.
 /// </summary>
 public sealed class DecodedBlockCache
 {
@@ -16,30 +19,165 @@ public sealed class DecodedBlockCache
     public const int MaxBlocks = 1 << 16;
 
     private const int PageShift = 12;
+    private const int RecentSize = 4096;
 
     private readonly Dictionary<BlockKey, DecodedBlock> _blocks = [];
-    private readonly Dictionary<ulong, List<BlockKey>> _byPage = [];
+    private readonly Dictionary<ulong, List<DecodedBlock>> _byPage = [];
+    private readonly DecodedBlock?[] _recent = new DecodedBlock?[RecentSize];
+    private readonly CodePageTracker? _tracker;
+    private readonly List<Instruction> _decoded = new(MaxInstructions);
+    private readonly byte[] _codeBuffer = new byte[4096];
+
+    public DecodedBlockCache()
+    {
+    }
+
+    /// <summary>Blocks whose pages are marked in (and whose writes come from) <paramref name="tracker"/>.</summary>
+    public DecodedBlockCache(CodePageTracker? tracker) => _tracker = tracker;
 
     public int Count => _blocks.Count;
+
+    /// <summary>Changes whenever a block is dropped, so chained successors are re-validated.</summary>
+    public long Epoch { get; private set; }
 
     /// <summary>
     /// The block at <paramref name="linear"/> (decoded now if absent). Fails with the fetch fault only
     /// when the first instruction cannot be fetched; a fault later in the run just ends the block there.
+    /// With an <see cref="ICodeMemory"/> the key is the physical address, else the linear one.
     /// </summary>
     public bool TryGet(ICpuMemory memory, ulong linear, ulong ip, int bitness, byte mode, [NotNullWhen(true)] out DecodedBlock? block, out CpuFault fault)
     {
-        var key = new BlockKey(linear, mode);
+        ArgumentNullException.ThrowIfNull(memory);
+        ulong physical = linear;
+        if (memory is ICodeMemory code && !code.TryTranslateFetch(linear, out physical, out fault))
+        {
+            block = null;
+            return false;
+        }
+
+        var key = new BlockKey(physical, ip, mode);
+        int slot = Slot(physical, ip);
+        DecodedBlock? recent = _recent[slot];
+        if (recent is not null && recent.Key == key)
+        {
+            block = recent;
+            fault = default;
+            return true;
+        }
+
         if (_blocks.TryGetValue(key, out DecodedBlock? found))
         {
+            _recent[slot] = found;
             block = found;
             fault = default;
             return true;
         }
 
+        return TryDecode(memory, key, linear, bitness, out block, out fault);
+    }
+
+    /// <summary>Applies every write reported to the tracker since the last call (vCPU thread).</summary>
+    public void ApplyPendingWrites()
+    {
+        if (_tracker is null)
+        {
+            return;
+        }
+
+        while (_tracker.TryTakeWrite(out ulong address, out ulong length))
+        {
+            InvalidateRange(address, length);
+        }
+    }
+
+    /// <summary>Drops every block with code on the physical pages [address, address+length) touches.</summary>
+    public void InvalidateRange(ulong address, ulong length)
+    {
+        if (length == 0)
+        {
+            return;
+        }
+
+        ulong first = address >> PageShift;
+        ulong last = (address + (length - 1)) >> PageShift;
+        if (last < first)
+        {
+            last = ulong.MaxValue >> PageShift;
+        }
+
+        if (last - first >= (ulong)_byPage.Count)
+        {
+            // A huge range (a DMA, a whole dirty log): walk the code pages rather than the range.
+            foreach (ulong page in _byPage.Keys.Where(p => p >= first && p <= last).ToList())
+            {
+                InvalidatePage(page << PageShift);
+            }
+
+            return;
+        }
+
+        for (ulong page = first; ; page++)
+        {
+            InvalidatePage(page << PageShift);
+            if (page == last)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Drops every block with code on the 4 KiB page that holds <paramref name="physicalAddress"/>.</summary>
+    public void InvalidatePage(ulong physicalAddress)
+    {
+        if (!_byPage.Remove(physicalAddress >> PageShift, out List<DecodedBlock>? blocks))
+        {
+            return;
+        }
+
+        _tracker?.UnmarkCode(physicalAddress);
+        Epoch++;
+        foreach (DecodedBlock block in blocks)
+        {
+            _blocks.Remove(block.Key);
+            foreach (ulong other in block.PhysicalPages)
+            {
+                if (other >> PageShift != physicalAddress >> PageShift && _byPage.TryGetValue(other >> PageShift, out List<DecodedBlock>? list))
+                {
+                    list.Remove(block);
+                }
+            }
+
+            int slot = Slot(block.Key.Address, block.Key.Ip);
+            if (ReferenceEquals(_recent[slot], block))
+            {
+                _recent[slot] = null;
+            }
+        }
+    }
+
+    public void InvalidateAll()
+    {
+        if (_tracker is not null)
+        {
+            foreach (ulong page in _byPage.Keys)
+            {
+                _tracker.UnmarkCode(page << PageShift);
+            }
+        }
+
+        Epoch++;
+        _blocks.Clear();
+        _byPage.Clear();
+        Array.Clear(_recent);
+    }
+
+    private bool TryDecode(ICpuMemory memory, BlockKey key, ulong linear, int bitness, [NotNullWhen(true)] out DecodedBlock? block, out CpuFault fault)
+    {
         ulong linearMask = bitness == 64 ? ulong.MaxValue : uint.MaxValue;
-        var reader = new GuestCodeReader(memory, linear, linearMask);
-        var decoder = Decoder.Create(bitness, reader, ip, DecoderOptions.None);
-        var instructions = new List<Instruction>();
+        var reader = new GuestCodeReader(memory, linear, linearMask, _codeBuffer);
+        var decoder = Decoder.Create(bitness, reader, key.Ip, DecoderOptions.None);
+        List<Instruction> instructions = _decoded;
+        instructions.Clear();
         ulong end = linear;
         while (instructions.Count < MaxInstructions)
         {
@@ -69,47 +207,26 @@ public sealed class DecodedBlockCache
             InvalidateAll();
         }
 
-        block = new DecodedBlock(key, [.. instructions], end);
+        block = new DecodedBlock(key, [.. instructions], end, [.. reader.Pages]);
         _blocks.Add(key, block);
-        for (ulong page = linear >> PageShift; ; page++)
+        _recent[Slot(key.Address, key.Ip)] = block;
+        foreach (ulong page in reader.Pages)
         {
-            if (!_byPage.TryGetValue(page, out List<BlockKey>? keys))
+            if (!_byPage.TryGetValue(page >> PageShift, out List<DecodedBlock>? list))
             {
-                keys = [];
-                _byPage.Add(page, keys);
+                list = [];
+                _byPage.Add(page >> PageShift, list);
             }
 
-            keys.Add(key);
-            if (page == (end - 1) >> PageShift || end <= linear)
-            {
-                break;
-            }
+            list.Add(block);
+            _tracker?.MarkCode(page);
         }
 
         fault = default;
         return true;
     }
 
-    /// <summary>Drops every block with code on the 4 KiB page that holds <paramref name="physicalAddress"/>.</summary>
-    public void InvalidatePage(ulong physicalAddress)
-    {
-        if (!_byPage.Remove(physicalAddress >> PageShift, out List<BlockKey>? keys))
-        {
-            return;
-        }
-
-        foreach (BlockKey key in keys)
-        {
-            // A block spanning two pages stays listed under the other page; removing it twice is harmless.
-            _blocks.Remove(key);
-        }
-    }
-
-    public void InvalidateAll()
-    {
-        _blocks.Clear();
-        _byPage.Clear();
-    }
+    private static int Slot(ulong physical, ulong ip) => (int)((physical ^ (ip >> 3) ^ (physical >> 12)) & (RecentSize - 1));
 
     private static bool EndsBlock(in Instruction instruction) =>
         instruction.FlowControl != FlowControl.Next || instruction.Mnemonic == Mnemonic.Hlt;

@@ -13,12 +13,18 @@ public sealed partial class ExecutionContext
 {
     private readonly Vcpu _vcpu;
 
+    // The two memories the interpreter normally runs on, for scalar accesses without an interface call or staging buffer.
+    private readonly FlatMemory? _flat;
+    private readonly PagedMemory? _paged;
+
     public ExecutionContext(Vcpu vcpu, ICpuMemory memory, SystemServices? system = null)
     {
         ArgumentNullException.ThrowIfNull(vcpu);
         ArgumentNullException.ThrowIfNull(memory);
         _vcpu = vcpu;
         Memory = memory;
+        _flat = memory as FlatMemory;
+        _paged = memory as PagedMemory;
         System = system ?? new SystemServices(new CpuidModel(vcpu.Model, (uint)vcpu.Index));
     }
 
@@ -47,6 +53,18 @@ public sealed partial class ExecutionContext
     public ulong ReadRegister(Register register)
     {
         ref CpuState s = ref State;
+
+        // Widest first: 64- and 32-bit registers are by far the commonest operands and addresses.
+        if (register >= Register.RAX && register <= Register.R15)
+        {
+            return s.Gpr[register - Register.RAX];
+        }
+
+        if (register >= Register.EAX && register <= Register.R15D)
+        {
+            return s.Gpr[register - Register.EAX] & 0xFFFF_FFFF;
+        }
+
         if (register >= Register.AL && register <= Register.R15L)
         {
             int i = register - Register.AL;
@@ -216,6 +234,12 @@ public sealed partial class ExecutionContext
             return false;
         }
 
+        if (_flat is not null ? _flat.TryReadScalarFast(linear, size, out value)
+            : _paged is not null && _paged.TryReadScalarFast(linear, size, access, out value))
+        {
+            return true;
+        }
+
         Span<byte> buffer = stackalloc byte[8];
         buffer.Clear();
         if (!Memory.TryRead(linear, buffer[..size], access, out CpuFault fault))
@@ -233,6 +257,12 @@ public sealed partial class ExecutionContext
         if (!IsScalarSize(size))
         {
             return false;
+        }
+
+        if (_flat is not null ? _flat.TryWriteScalarFast(linear, size, value)
+            : _paged is not null && _paged.TryWriteScalarFast(linear, size, value))
+        {
+            return true;
         }
 
         Span<byte> buffer = stackalloc byte[8];

@@ -5,19 +5,31 @@ namespace Emulator.Cpu;
 /// <summary>
 /// Feeds Iced's decoder from guest memory with instruction-fetch access, stopping (end of input) at
 /// the first byte that faults and remembering that fault, so a fetch fault becomes a #PF value.
+/// With an <see cref="ICodeMemory"/>, each page is translated once and its RAM bytes copied in one
+/// go, and the physical pages read are recorded (the block's invalidation keys); a page that is
+/// not RAM (a ROM on the MMIO bus) is fetched byte by byte through the linear path.
 /// </summary>
 internal sealed class GuestCodeReader : CodeReader
 {
+    private const int PageSize = 4096;
+
     private readonly ICpuMemory _memory;
+    private readonly ICodeMemory? _code;
     private readonly ulong _linearMask;
+    private readonly byte[] _buffer;
+    private readonly List<ulong> _pages = [];
+    private int _bufferPosition;
+    private int _bufferLength;
     private ulong _linear;
     private bool _faulted;
 
-    public GuestCodeReader(ICpuMemory memory, ulong linear, ulong linearMask)
+    public GuestCodeReader(ICpuMemory memory, ulong linear, ulong linearMask, byte[] buffer)
     {
         _memory = memory;
+        _code = memory as ICodeMemory;
         _linear = linear;
         _linearMask = linearMask;
+        _buffer = buffer;
     }
 
     public CpuFault Fault { get; private set; }
@@ -27,6 +39,9 @@ internal sealed class GuestCodeReader : CodeReader
     /// <summary>The next byte's linear address.</summary>
     public ulong Position => _linear;
 
+    /// <summary>The physical pages read so far, in order (linear pages when there is no <see cref="ICodeMemory"/>).</summary>
+    public List<ulong> Pages => _pages;
+
     public override int ReadByte()
     {
         if (_faulted)
@@ -34,15 +49,58 @@ internal sealed class GuestCodeReader : CodeReader
             return -1;
         }
 
+        if (_bufferPosition < _bufferLength)
+        {
+            _linear = (_linear + 1) & _linearMask;
+            return _buffer[_bufferPosition++];
+        }
+
+        if (_code is not null)
+        {
+            if (!_code.TryTranslateFetch(_linear, out ulong physical, out CpuFault translateFault))
+            {
+                return Fail(translateFault);
+            }
+
+            AddPage(physical);
+            int length = (int)Math.Min((ulong)_buffer.Length, PageSize - (_linear & (PageSize - 1)));
+            int copied = _code.CopyRam(physical, _buffer.AsSpan(0, length));
+            if (copied > 0)
+            {
+                _bufferPosition = 1;
+                _bufferLength = copied;
+                _linear = (_linear + 1) & _linearMask;
+                return _buffer[0];
+            }
+        }
+        else
+        {
+            AddPage(_linear);
+        }
+
         Span<byte> one = stackalloc byte[1];
         if (!_memory.TryRead(_linear, one, MemoryAccess.Execute, out CpuFault fault))
         {
-            _faulted = true;
-            Fault = fault;
-            return -1;
+            return Fail(fault);
         }
 
         _linear = (_linear + 1) & _linearMask;
         return one[0];
+    }
+
+    private int Fail(CpuFault fault)
+    {
+        _faulted = true;
+        Fault = fault;
+        return -1;
+    }
+
+    private void AddPage(ulong address)
+    {
+        ulong page = address & ~(ulong)(PageSize - 1);
+        if (_pages.Count == 0 || _pages[^1] != page)
+        {
+            _pages.Add(page);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Iced.Intel;
 
 namespace Emulator.Cpu;
@@ -15,6 +16,12 @@ public sealed partial class Interpreter
     private readonly Vcpu _vcpu;
     private readonly ExecutionContext _context;
     private readonly DispatchTable _table = new();
+    private readonly CodePageTracker? _codePages;
+    private readonly ICodeMemory? _codeMemory;
+
+    // The TLB's epoch read directly (no interface call per block) when the memory is the soft-MMU.
+    private readonly Tlb? _tlb;
+    private long _retired;
 
     /// <summary><paramref name="system"/> defaults to the vCPU model's CPUID and a host-monotonic clock.</summary>
     public Interpreter(Vcpu vcpu, ICpuMemory memory, SystemServices? system = null)
@@ -23,13 +30,17 @@ public sealed partial class Interpreter
         ArgumentNullException.ThrowIfNull(memory);
         _vcpu = vcpu;
         _context = new ExecutionContext(vcpu, memory, system);
+        _codeMemory = memory as ICodeMemory;
+        _codePages = _codeMemory?.CodePages;
+        _tlb = (memory as PagedMemory)?.Tlb;
+        Blocks = new DecodedBlockCache(_codePages);
     }
 
     /// <summary>CPUID model, virtual clock (TSC offset) and control-register hook.</summary>
     public SystemServices System => _context.System;
 
     /// <summary>Instructions retired since construction (a faulting instruction does not count; HLT does).</summary>
-    public long InstructionCount { get; private set; }
+    public long InstructionCount => _retired;
 
     /// <summary>The fault of the last <see cref="ExitReason.Exception"/> exit.</summary>
     public CpuFault LastFault { get; private set; }
@@ -43,8 +54,15 @@ public sealed partial class Interpreter
     /// </summary>
     public bool DeliverExceptions { get; set; }
 
-    /// <summary>Decoded code; call its invalidation methods when guest code may have changed.</summary>
-    public DecodedBlockCache Blocks { get; } = new();
+    /// <summary>Decoded code, keyed by physical address when the memory is an <see cref="ICodeMemory"/>.</summary>
+    public DecodedBlockCache Blocks { get; }
+
+    /// <summary>
+    /// Thread-safe: guest physical memory [address, address+length) was written outside this vCPU
+    /// (a device server, DMA, a debugger); decoded code there is dropped before the next block runs.
+    /// A no-op when the memory does not track code (not an <see cref="ICodeMemory"/>).
+    /// </summary>
+    public void InvalidatePhysical(ulong address, ulong length) => _codePages?.InvalidatePhysical(address, length);
 
     /// <summary>One instruction: <see cref="ExitReason.InstructionLimit"/> when it retired normally.</summary>
     public ExitReason Step() => Run(1);
@@ -52,78 +70,141 @@ public sealed partial class Interpreter
     /// <summary>
     /// Runs until <paramref name="maxInstructions"/> have retired, HLT retires, or an instruction
     /// faults. A halted vCPU (<see cref="CpuState.Halted"/>) stays halted and returns at once.
+    /// A write to a page holding decoded code ends the block after the writing instruction, so the
+    /// rest of the block is decoded again from the new bytes (as QEMU does).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one long-running loop: optimise it up front rather than through OSR
     public ExitReason Run(long maxInstructions)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxInstructions);
         long remaining = maxInstructions;
+        ref CpuState state = ref _vcpu.State;
+        CodePageTracker? codePages = _codePages;
+        DecodedBlock? previous = null;
         while (remaining > 0)
         {
-            ref CpuState state = ref _vcpu.State;
             if (state.Halted != 0)
             {
                 return ExitReason.Halted;
             }
 
-            bool longMode = state.In64BitMode;
-            int bitness = longMode ? 64
-                : (state.Segments[(int)SegmentRegister.Cs].Flags & SegmentFlags.Big) != 0 ? 32 : 16;
-            ulong linear = longMode ? state.Rip : (state.Segments[(int)SegmentRegister.Cs].Base + state.Rip) & 0xFFFF_FFFF;
-            if (!Blocks.TryGet(_context.Memory, linear, state.Rip, bitness, BlockKey.ModeOf(state), out DecodedBlock? block, out CpuFault fault))
+            if (codePages is not null && codePages.HasPendingWrites)
             {
-                LastFault = fault;
-                if (!DeliverExceptions)
-                {
-                    return ExitReason.Exception;
-                }
-
-                remaining--;
-                ExitReason delivered = Deliver(fault);
-                if (delivered != ExitReason.Continue)
-                {
-                    return delivered;
-                }
-
-                continue;
+                Blocks.ApplyPendingWrites();
             }
 
-            IReadOnlyList<Instruction> instructions = block.Instructions;
-            for (int i = 0; i < instructions.Count && remaining > 0; i++)
+            // The mode byte's bit 0 is 64-bit mode and bit 1 CS.D: together they are the decoder's bitness.
+            byte mode = BlockKey.ModeOf(state);
+            bool longMode = (mode & 1) != 0;
+            int bitness = longMode ? 64 : (mode & 2) != 0 ? 32 : 16;
+            ulong linear = longMode ? state.Rip : (state.Segments[(int)SegmentRegister.Cs].Base + state.Rip) & 0xFFFF_FFFF;
+            long epoch = Epoch();
+            DecodedBlock? block = previous?.FindSuccessor(linear, state.Rip, mode, epoch);
+            if (block is null)
             {
-                Instruction instruction = instructions[i];
-                ExitReason reason = Execute(instruction, bitness);
-                if (reason == ExitReason.Exception)
+                if (!Blocks.TryGet(_context.Memory, linear, state.Rip, bitness, mode, out block, out CpuFault fault))
                 {
+                    previous = null;
+                    LastFault = fault;
                     if (!DeliverExceptions)
                     {
-                        return reason;
+                        return ExitReason.Exception;
                     }
 
                     remaining--;
-                    ExitReason delivered = Deliver(LastFault);
+                    ExitReason delivered = Deliver(fault);
                     if (delivered != ExitReason.Continue)
                     {
                         return delivered;
                     }
 
-                    break;
+                    continue;
                 }
 
-                InstructionCount++;
-                remaining--;
-                if (reason == ExitReason.Halted)
-                {
-                    return reason;
-                }
-
-                if (_vcpu.State.Rip != NextIp(instruction, bitness))
-                {
-                    break;
-                }
+                // Decoding may have invalidated (a full cache starts over): chain only under the new epoch.
+                previous?.AddSuccessor(block, linear, Epoch());
             }
+
+            ExitReason reason = RunBlock(block, bitness, ref remaining, out bool fell);
+            if (reason != ExitReason.Continue)
+            {
+                return reason;
+            }
+
+            previous = fell ? null : block;
         }
 
         return ExitReason.InstructionLimit;
+    }
+
+    /// <summary>Blocks dropped plus translations flushed: chained successors are valid while it stays put.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Epoch() =>
+        Blocks.Epoch + (_tlb is not null ? _tlb.Epoch : _codeMemory is null or FlatMemory ? 0 : _codeMemory.TranslationEpoch);
+
+    /// <summary>
+    /// Runs <paramref name="block"/> until it ends, a branch leaves it, a write hits code, or the
+    /// budget runs out. Continue, or the reason to end the run. <paramref name="faulted"/>: it ended
+    /// in a delivered fault (the next block is the handler, not a successor worth chaining).
+    /// </summary>
+    private ExitReason RunBlock(DecodedBlock block, int bitness, ref long remaining, out bool faulted)
+    {
+        ref CpuState state = ref _vcpu.State;
+        ExecutionContext context = _context;
+        CodePageTracker? codePages = _codePages;
+        Instruction[] instructions = block.Instructions;
+        InstructionHandler?[] handlers = block.Handlers ??= ResolveHandlers(instructions);
+        ulong ipMask = bitness == 64 ? ulong.MaxValue : bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
+        long budget = remaining;
+        int count = (int)Math.Min(instructions.Length, budget);
+        int i = 0;
+        faulted = false;
+        ExitReason result = ExitReason.Continue;
+        while (i < count)
+        {
+            ref Instruction instruction = ref instructions[i];
+            ulong rip = state.Rip;
+            byte shadow = state.InterruptShadow;
+            ulong next = instruction.NextIP & ipMask;
+
+            // An STI/MOV SS shadow covers exactly one instruction; the handler may set a new one.
+            state.InterruptShadow = 0;
+            state.Rip = next;
+            InstructionHandler? handler = handlers[i];
+            ExitReason reason = handler is null ? context.Raise(ExceptionVector.InvalidOpcode) : handler(context, in instruction);
+            if (reason == ExitReason.Exception)
+            {
+                state.Rip = rip;
+                state.InterruptShadow = shadow;
+                LastFault = context.Fault;
+                if (!DeliverExceptions)
+                {
+                    result = reason;
+                    break;
+                }
+
+                faulted = true;
+                budget--;
+                result = Deliver(LastFault);
+                break;
+            }
+
+            i++;
+            if (reason == ExitReason.Halted)
+            {
+                result = reason;
+                break;
+            }
+
+            if (state.Rip != next || (codePages is not null && codePages.HasPendingWrites))
+            {
+                break;
+            }
+        }
+
+        _retired += i;
+        remaining = budget - i;
+        return result;
     }
 
     /// <summary>
@@ -159,29 +240,16 @@ public sealed partial class Interpreter
         return ExitReason.TripleFault;
     }
 
-    private static ulong NextIp(in Instruction instruction, int bitness) =>
-        bitness == 64 ? instruction.NextIP : instruction.NextIP & (bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL);
-
-    private ExitReason Execute(in Instruction instruction, int bitness)
+    /// <summary>The handler of each instruction, or null where it is unsupported (#UD when it runs).</summary>
+    private InstructionHandler?[] ResolveHandlers(Instruction[] instructions)
     {
-        ref CpuState state = ref _vcpu.State;
-        ulong rip = state.Rip;
-        byte shadow = state.InterruptShadow;
-
-        // An STI/MOV SS shadow covers exactly one instruction; the handler may set a new one.
-        state.InterruptShadow = 0;
-        state.Rip = NextIp(instruction, bitness);
-        ExitReason reason = IsSupported(instruction) && _table[instruction.Code] is { } handler
-            ? handler(_context, instruction)
-            : _context.Raise(ExceptionVector.InvalidOpcode);
-        if (reason == ExitReason.Exception)
+        var handlers = new InstructionHandler?[instructions.Length];
+        for (int i = 0; i < instructions.Length; i++)
         {
-            _vcpu.State.Rip = rip;
-            _vcpu.State.InterruptShadow = shadow;
-            LastFault = _context.Fault;
+            handlers[i] = IsSupported(instructions[i]) ? FastHandlers.Select(instructions[i]) ?? _table[instructions[i].Code] : null;
         }
 
-        return reason;
+        return handlers;
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ namespace Emulator.Cpu;
 /// </summary>
 public static class ShiftRotateInstructions
 {
-    private enum Kind
+    internal enum Kind
     {
         Shl,
         Shr,
@@ -57,7 +57,7 @@ public static class ShiftRotateInstructions
     }
 
     /// <summary>The result, the new flag values, and which flags the operation sets. <paramref name="count"/> is masked and nonzero.</summary>
-    private static (ulong Result, ulong Flags, ulong Affected) Compute(Kind kind, ulong a, int count, int size, bool carryIn)
+    internal static (ulong Result, ulong Flags, ulong Affected) Compute(Kind kind, ulong a, int count, int size, bool carryIn)
     {
         const ulong RotateFlags = RflagsBits.CF | RflagsBits.OF;
         int bits = size * 8;

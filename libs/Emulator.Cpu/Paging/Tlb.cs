@@ -21,6 +21,13 @@ public sealed class Tlb
     private ulong _largeBase;
     private ulong _largeMask;
     private bool _hasLarge;
+    private long _epoch;
+
+    /// <summary>
+    /// Counts flushes and invalidations: a translation cached outside the TLB (the interpreter's
+    /// block chaining) is valid only while this is unchanged.
+    /// </summary>
+    public long Epoch => _epoch;
 
     /// <summary>Probes for <paramref name="linear"/>; on Hit or SlowPath, <paramref name="physical"/> is its address.</summary>
     public TlbLookup Lookup(ulong linear, MemoryAccess access, in PagingContext context, out ulong physical, bool implicitSupervisor = false)
@@ -73,9 +80,23 @@ public sealed class Tlb
         return true;
     }
 
+    /// <summary>Flags (or clears) the slow-path bit of every cached page that maps <paramref name="physicalPage"/>.</summary>
+    public void SetSlowPathForPhysical(ulong physicalPage, bool slowPath)
+    {
+        ulong page = physicalPage & PageMask;
+        foreach (ref TlbEntry e in _entries.AsSpan())
+        {
+            if (e.Tag != 0 && e.PhysicalPage == page)
+            {
+                e.SlowPath = slowPath;
+            }
+        }
+    }
+
     /// <summary>INVLPG: drops the page's translation, global or not (a large page: everything).</summary>
     public void Invalidate(ulong linear)
     {
+        _epoch++;
         if (_hasLarge && (linear & _largeMask) == _largeBase)
         {
             FlushAll();
@@ -92,6 +113,7 @@ public sealed class Tlb
     /// <summary>MOV CR3: drops every translation except global ones.</summary>
     public void FlushNonGlobal()
     {
+        _epoch++;
         foreach (ref TlbEntry e in _entries.AsSpan())
         {
             if ((e.Permissions & PagePermissions.Global) == 0)
@@ -103,6 +125,7 @@ public sealed class Tlb
 
     public void FlushAll()
     {
+        _epoch++;
         Array.Clear(_entries);
         _hasLarge = false;
         _largeBase = 0;

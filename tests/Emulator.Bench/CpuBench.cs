@@ -1,0 +1,98 @@
+namespace Emulator.Bench;
+
+/// <summary>
+/// `make bench`, CPU part: guest instructions per second of three 64-bit loops on our interpreter
+/// (flat and paged memory), next to QEMU TCG running the same loops from a -bios image. Each figure
+/// is the median of a few runs; run lengths are calibrated to about <see cref="TargetSeconds"/>.
+/// </summary>
+internal static class CpuBench
+{
+    private const double TargetSeconds = 0.4;
+    private const int Runs = 5;
+    private const double WarmUpSeconds = 0.6;
+
+    public static void Run(TextWriter output, TextWriter log, bool withQemu = true)
+    {
+        bool qemu = withQemu && QemuLoopRunner.IsAvailable();
+        string directory = Directory.CreateTempSubdirectory("emu-cpu-bench-").FullName;
+        try
+        {
+            output.WriteLine();
+            output.WriteLine("CPU: guest instructions per CPU-second (median of 5; QEMU from N vs 2N iterations)");
+            output.WriteLine($"{"loop",-12}{"ours flat",14}{"ours paged",14}{"qemu tcg",14}{"ours/qemu",11}");
+            foreach (GuestLoop loop in GuestLoop.All)
+            {
+                double flat = Ours(loop, paged: false);
+                double paged = Ours(loop, paged: true);
+                double tcg = qemu ? Qemu(loop, directory, log) : double.NaN;
+                string ratio = qemu ? $"{flat / tcg,10:P1}" : "       n/a";
+                output.WriteLine($"{loop.Name,-12}{Mips(flat),14}{Mips(paged),14}{(qemu ? Mips(tcg) : "n/a"),14} {ratio}");
+                output.Flush();
+            }
+
+            if (!qemu)
+            {
+                output.WriteLine($"({QemuLoopRunner.Program} not found: scripts/ensure-packages.sh qemu-system-x86)");
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static string Mips(double perSecond) => $"{perSecond / 1e6:F1} M/s";
+
+    private static double Ours(GuestLoop loop, bool paged)
+    {
+        // Warm-up and calibration in one: the JIT promotes hot methods to tier 1 in the background
+        // after a delay, so keep running until well past it.
+        uint iterations = 200_000;
+        double rate = 0;
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds < WarmUpSeconds)
+        {
+            (rate, _) = InterpreterLoopRunner.Run(loop, iterations, paged);
+        }
+
+        iterations = Even(rate * TargetSeconds / loop.InstructionsPerTwoIterations * 2);
+        var rates = new List<double>();
+        for (int i = 0; i < Runs; i++)
+        {
+            rates.Add(InterpreterLoopRunner.Run(loop, iterations, paged).PerSecond);
+        }
+
+        return Median(rates);
+    }
+
+    private static double Qemu(GuestLoop loop, string directory, TextWriter log)
+    {
+        const uint probe = 4_000_000;
+        double startUp = QemuLoopRunner.Time(loop, 2, directory);
+        double probeTime = QemuLoopRunner.Time(loop, probe, directory) - startUp;
+        double probeRate = loop.Instructions(probe) / Math.Max(probeTime, 0.01);
+
+        // About a second between N and 2N: long enough that start-up jitter stays small.
+
+        uint n = Even(Math.Min(probeRate * 1.0 / loop.InstructionsPerTwoIterations * 2, 1_000_000_000));
+        var once = new List<double>();
+        var twice = new List<double>();
+        for (int i = 0; i < Runs; i++)
+        {
+            once.Add(QemuLoopRunner.Time(loop, n, directory));
+            twice.Add(QemuLoopRunner.Time(loop, 2 * n, directory));
+        }
+
+        double difference = Median(twice) - Median(once);
+        log.WriteLine($"qemu {loop.Name}: N={n} median {Median(once):F3} s, 2N median {Median(twice):F3} s, start-up ~{startUp:F3} s");
+        return loop.Instructions(n) / Math.Max(difference, 1e-3);
+    }
+
+    private static uint Even(double iterations) => (uint)Math.Clamp(iterations, 2, 2_000_000_000) & ~1u;
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+}
