@@ -66,7 +66,7 @@ public static partial class Float80Arithmetic
                 return Indefinite;
             }
 
-            RaiseDenormal(status, a, b, denormalOperand);
+            // A denormal dividend is not reported: divide-by-zero takes precedence (observed on hardware).
             status.Raise(FloatFlags.DivideByZero);
             return Infinity(sign);
         }

@@ -25,9 +25,16 @@ public static partial class Float80Arithmetic
         }
 
         RaiseDenormal(status, a, b, false);
-        if (IsZero(a) || IsInfinity(b))
+        if (IsZero(a))
         {
             return a;
+        }
+
+        if (IsInfinity(b))
+        {
+            // A pseudo-denormal comes back normalized.
+            (int e, ulong m) = Normalize(a);
+            return RoundAndPack(status, SignOf(a), e, m, 0, 64);
         }
 
         bool sign = SignOf(a);

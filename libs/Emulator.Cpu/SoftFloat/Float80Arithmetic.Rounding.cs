@@ -69,12 +69,12 @@ public static partial class Float80Arithmetic
 
             exponent = 0;
             ulong lost = (sig0 & roundMask) | sticky1;
+            (ulong rounded, bool carry, bool up) = RoundSignificand(mode, sign, sig0, sticky1, roundMask, dropped);
             if (tiny && lost != 0)
             {
                 status.Raise(FloatFlags.Underflow);
             }
 
-            (ulong rounded, bool carry, bool up) = RoundSignificand(mode, sign, sig0, sticky1, roundMask, dropped);
             if (up)
             {
                 status.RoundedUp = true;

@@ -39,13 +39,14 @@ public static partial class Float80Arithmetic
         return RoundAndPack(status, false, ((unbiased - odd) >> 1) + Bias, root, sig1, PrecisionBits(status.Precision));
     }
 
-    /// <summary>floor(sqrt(n)) for n below 2^128.</summary>
+    /// <summary>floor(sqrt(n)) for n below 2^128 (so the root fits 64 bits; every candidate is kept there so squares cannot wrap).</summary>
     private static ulong IntegerSquareRoot(UInt128 n)
     {
-        UInt128 x = (UInt128)Math.Sqrt((double)n);
+        UInt128 limit = ulong.MaxValue;
+        UInt128 x = UInt128.Min((UInt128)Math.Sqrt((double)n), limit);
         for (int i = 0; i < 4 && x != 0; i++)
         {
-            x = (x + (n / x)) >> 1;
+            x = UInt128.Min((x + (n / x)) >> 1, limit);
         }
 
         while (x * x > n)
@@ -53,7 +54,7 @@ public static partial class Float80Arithmetic
             x--;
         }
 
-        while ((x + 1) * (x + 1) <= n)
+        while (x < limit && (x + 1) * (x + 1) <= n)
         {
             x++;
         }

@@ -14,8 +14,8 @@ public sealed class FloatStatus
 
     public FloatFlags Masked { get; set; } = FloatFlags.All;
 
-    /// <summary>Intel detects tininess before rounding (SDM vol. 1, 4.9.1.5).</summary>
-    public bool TininessBeforeRounding { get; set; } = true;
+    /// <summary>Tininess is detected after rounding by default, as the host x87 shows.</summary>
+    public bool TininessBeforeRounding { get; set; }
 
     public FloatFlags Flags { get; set; }
 

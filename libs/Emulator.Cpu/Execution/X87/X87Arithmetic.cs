@@ -171,6 +171,7 @@ public static class X87Arithmetic
 
         if (X87Stack.IsEmpty(c, 0) || X87Stack.IsEmpty(c, 1))
         {
+            c.State.Fsw &= unchecked((ushort)~X87Status.C2);
             if (X87Stack.StackFault(c, overflow: false))
             {
                 X87Stack.Set(c, 0, Float80Arithmetic.Indefinite);
@@ -182,14 +183,15 @@ public static class X87Arithmetic
         FloatStatus status = X87Stack.NewStatus(c);
         Float80 result = Float80Arithmetic.Remainder(X87Stack.Get(c, 0), X87Stack.Get(c, 1), i.Mnemonic == Mnemonic.Fprem1, status, out int quotient, out bool incomplete);
         bool write = X87Stack.Complete(c, status);
-        if ((status.Flags & FloatFlags.Invalid) == 0)
+        if ((status.Flags & FloatFlags.Invalid) == 0 && !Float80Arithmetic.IsNaN(result))
         {
             // C0 = Q2, C3 = Q1, C1 = Q0; C2 = incomplete reduction.
             X87Stack.SetConditions(c, (quotient & 4) != 0, (quotient & 1) != 0, incomplete, (quotient & 2) != 0);
         }
         else
         {
-            X87Stack.SetConditions(c, false, false, false, false);
+            // A NaN result clears C1 and C2 and leaves C0 and C3 (observed on hardware).
+            c.State.Fsw &= unchecked((ushort)~(X87Status.C1 | X87Status.C2));
         }
 
         if (write)

@@ -72,11 +72,14 @@ public static class X87Comparison
         else
         {
             FloatStatus status = X87Stack.NewStatus(c);
+            bool c1 = (c.State.Fsw & X87Status.C1) != 0;
             relation = Float80Arithmetic.Compare(X87Stack.Get(c, 0), other, status, signaling: !quiet, denormal);
             if (!X87Stack.Complete(c, status))
             {
                 return ExitReason.Continue;
             }
+
+            X87Stack.SetC1(c, c1);
         }
 
         bool less = relation is FloatRelation.Less or FloatRelation.Unordered;
@@ -84,7 +87,7 @@ public static class X87Comparison
         bool unordered = relation == FloatRelation.Unordered;
         if (toEflags)
         {
-            X87Stack.SetC1(c, false);
+            // Hardware leaves C1 alone here (it is cleared only by a stack underflow).
             ulong flags = (less ? RflagsBits.CF : 0) | (equal ? RflagsBits.ZF : 0) | (unordered ? RflagsBits.PF : 0);
             c.SetFlags(RflagsBits.CF | RflagsBits.ZF | RflagsBits.PF | RflagsBits.OF | RflagsBits.SF | RflagsBits.AF, flags);
         }

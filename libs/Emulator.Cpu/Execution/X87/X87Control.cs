@@ -120,6 +120,9 @@ public static class X87Control
         }
 
         X87Stack.Free(c, X87Stack.IndexOf(i.Op0Register));
+
+        // C1 is documented as undefined; hardware clears it.
+        X87Stack.SetC1(c, false);
         if (i.Mnemonic == Mnemonic.Ffreep)
         {
             X87Stack.Pop(c);

@@ -171,6 +171,11 @@ public static class X87DataTransfer
                         return ExitReason.Exception;
                     }
 
+                    if (!empty)
+                    {
+                        X87Stack.SetC1(c, false);
+                    }
+
                     stored = true;
                     break;
                 case MemorySize.Float32:
@@ -389,7 +394,6 @@ public static class X87DataTransfer
             return ExitReason.Continue;
         }
 
-        X87Stack.SetC1(c, false);
         if (move)
         {
             X87Stack.Set(c, 0, X87Stack.Get(c, source));
