@@ -23,7 +23,7 @@ public sealed class X87DifferentialTests : IDisposable
         X87Form form = X87Forms.All.Single(f => f.Name == name);
         byte[] snippet = X87Snippet.Build(form.Emit);
         var builder = new X87CaseBuilder(new Random(name.Aggregate(0x87, (hash, ch) => (hash * 31) + ch)));
-        int iterations = FuzzBudget.Iterations(1500);
+        int iterations = FuzzBudget.Iterations(4000);
         for (int n = 0; n < iterations; n++)
         {
             byte[] input = builder.Build(form);
