@@ -28,7 +28,15 @@ public static class X87Control
         table.Add(Mnemonic.Fdecstp, Incdec, registers: Registers);
         table.Add(Mnemonic.Fnop, Fnop, registers: Registers);
         table.Add(Mnemonic.Wait, Wait, registers: Registers);
+
+        // The 8087/287 FENI, FDISI and FSETPM are no-ops on later processors.
+        table.Add(Mnemonic.Fneni, Legacy, registers: Registers);
+        table.Add(Mnemonic.Fndisi, Legacy, registers: Registers);
+        table.Add(Mnemonic.Fnsetpm, Legacy, registers: Registers);
     }
+
+    private static ExitReason Legacy(ExecutionContext c, in Instruction i) =>
+        X87Gate.TryEnter(c, i, waiting: false, control: true, out ExitReason reason) ? ExitReason.Continue : reason;
 
     private static bool IsWaiting(Mnemonic m) => m is Mnemonic.Finit or Mnemonic.Fclex or Mnemonic.Fstsw or Mnemonic.Fstcw;
 
