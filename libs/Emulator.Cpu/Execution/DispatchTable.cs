@@ -61,6 +61,7 @@ public sealed class DispatchTable
         SimdFloatConversions.AddTo(this);
         SimdFloatCompareFlags.AddTo(this);
         SimdFloatApproximations.AddTo(this);
+        X87Instructions.AddTo(this);
 
         // After DataTransferInstructions: MOV to/from CRn/DRn replace its generic MOV for those codes.
         ControlRegisterInstructions.AddTo(this);
