@@ -49,6 +49,7 @@ public sealed class DispatchTable
         SystemInstructions.AddTo(this);
         InterruptFlagInstructions.AddTo(this);
         InterruptInstructions.AddTo(this);
+        PortInstructions.AddTo(this);
 
         // After DataTransferInstructions: MOV to/from CRn/DRn replace its generic MOV for those codes.
         ControlRegisterInstructions.AddTo(this);
