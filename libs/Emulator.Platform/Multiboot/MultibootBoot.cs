@@ -15,6 +15,18 @@ public sealed record MultibootBoot(uint Entry, uint InfoAddress)
     public void ApplyEntryState(ref CpuState state)
     {
         FlatModeSetup.Protected32(ref state, Entry, 0);
+
+        // As if loaded from a GDT (QEMU's multiboot ROM does that): the cached flags keep the
+        // descriptor's limit bits 19:16, which info registers shows (00cf9b00).
+        for (int i = 0; i < SegmentFile.Count; i++)
+        {
+            ref SegmentCache segment = ref state.Segments[i];
+            if (segment.Limit == 0xFFFF_FFFF)
+            {
+                segment.Flags |= 0xF_0000;
+            }
+        }
+
         state.Register(GeneralRegister.Rax) = BootloaderMagic;
         state.Register(GeneralRegister.Rbx) = InfoAddress;
         state.Halted = 0;

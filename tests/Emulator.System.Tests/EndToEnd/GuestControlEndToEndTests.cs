@@ -1,0 +1,90 @@
+using Emulator.System.Tests.EndToEnd.Guests;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Emulator.System.Tests.EndToEnd;
+
+/// <summary>A running guest under the monitor and the machine's reactions to it: halt, reset, triple fault.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class GuestControlEndToEndTests
+{
+    /// <summary>Prints "x", puts a marker in EBX and halts with interrupts off.</summary>
+    private static byte[] HaltingKernel() => MultibootElfWriter.BuildElf(a =>
+    {
+        a.mov(al, (byte)'x');
+        a.@out(0xE9, al);
+        a.mov(ebx, 0x1234_5678);
+        a.cli();
+        a.hlt();
+    });
+
+    [Fact(Timeout = Patience.TestMs)]
+    public async Task HaltedGuestShowsInInfoRegistersAndSystemResetReloadsTheKernel()
+    {
+        await Task.Yield();
+        RepoLayout.RequireBuild();
+        using var scratch = new ScratchDirectory();
+        string kernel = scratch.File("halt.elf");
+        string debugcon = scratch.File("debugcon.txt");
+        File.WriteAllBytes(kernel, HaltingKernel());
+        using var session = StdioMonitorSession.Start(
+            scratch, RepoLayout.Emu, ["-display", "none", "-monitor", "stdio", "-kernel", kernel, "-debugcon", "file:" + debugcon]);
+        WaitFor(() => scratch.Read("debugcon.txt") == "x", "the first x");
+
+        string registers = WaitForHalt(session);
+        Assert.Contains("EBX=12345678", registers, StringComparison.Ordinal);
+        Assert.True(registers.Contains("CS =0010 00000000 ffffffff 00cf9b00", StringComparison.Ordinal), registers);
+
+        session.Execute("system_reset");
+        WaitFor(() => scratch.Read("debugcon.txt") == "xx", "a second x after system_reset");
+        WaitForHalt(session);
+        session.Quit();
+    }
+
+    [Fact(Timeout = Patience.TestMs)]
+    public async Task TripleFaultWithNoRebootExitsAndDumpsTheRegisters()
+    {
+        await Task.Yield();
+        RepoLayout.RequireBuild();
+        using var scratch = new ScratchDirectory();
+        string kernel = scratch.File("fault.elf");
+
+        // The IDT still has its reset base 0 over zeroed RAM: every gate is absent, so #UD -> #NP -> #DF -> shutdown.
+        File.WriteAllBytes(kernel, MultibootElfWriter.BuildElf(a =>
+        {
+            a.mov(al, (byte)'u');
+            a.@out(0xE9, al);
+            a.ud2();
+        }));
+        (int status, string output, string stderr) = GuestRun.Run(scratch, RepoLayout.Emu, ["-display", "none", "-no-reboot"], "-kernel", kernel);
+        Assert.True(status == 0, $"status {status}\n{stderr}");
+        Assert.Equal("u", output);
+        Assert.Contains("triple fault", stderr, StringComparison.Ordinal);
+        Assert.Contains("EIP=00100084", stderr, StringComparison.Ordinal);
+    }
+
+    private static string WaitForHalt(StdioMonitorSession session)
+    {
+        DateTime giveUp = DateTime.UtcNow + Patience.Wait;
+        while (true)
+        {
+            string registers = session.Execute("info registers");
+            if (registers.Contains("HLT=1", StringComparison.Ordinal))
+            {
+                return registers;
+            }
+
+            Assert.True(DateTime.UtcNow < giveUp, $"the guest never halted:\n{registers}");
+            Thread.Sleep(20);
+        }
+    }
+
+    private static void WaitFor(Func<bool> condition, string what)
+    {
+        DateTime giveUp = DateTime.UtcNow + Patience.Wait;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < giveUp, $"never saw {what}");
+            Thread.Sleep(20);
+        }
+    }
+}
