@@ -87,6 +87,7 @@ public sealed partial class Interpreter
                 continue;
             }
 
+            TraceBlock(block, linear);
             IReadOnlyList<Instruction> instructions = block.Instructions;
             for (int i = 0; i < instructions.Count && remaining > 0; i++)
             {
@@ -135,6 +136,7 @@ public sealed partial class Interpreter
         CpuFault current = fault;
         for (int attempt = 0; attempt < 8; attempt++)
         {
+            TraceDelivery(current);
             if (current.Vector == ExceptionVector.PageFault)
             {
                 _vcpu.State.Cr2 = current.Cr2;

@@ -24,6 +24,7 @@ public sealed class MachineControl : IVmControl, IDisposable
     private int _waiters;
     private Action? _resetDevices;
     private Action<Vcpu>? _boot;
+    private Action<Vcpu>? _beforeReset;
 
     public MachineControl(bool startPaused)
     {
@@ -69,6 +70,15 @@ public sealed class MachineControl : IVmControl, IDisposable
         });
     }
 
+    /// <summary>Sees the vCPU just before each reset (the <c>-d cpu_reset</c> log).</summary>
+    public void SetBeforeResetAction(Action<Vcpu> beforeReset)
+    {
+        lock (_gate)
+        {
+            _beforeReset = beforeReset;
+        }
+    }
+
     public void Pause()
     {
         lock (_gate)
@@ -112,6 +122,7 @@ public sealed class MachineControl : IVmControl, IDisposable
         reset?.Invoke();
         WithVcpu(vcpu =>
         {
+            _beforeReset?.Invoke(vcpu);
             vcpu.Reset();
             _boot?.Invoke(vcpu);
             if (!keepRunState)

@@ -33,10 +33,12 @@ public static class MachineRunner
 
         MachineBoot boot;
         Stream? debugcon;
+        TextWriter? logFile;
         try
         {
             boot = MachineBoot.Prepare(config);
             debugcon = config.Debugcon is { } spec ? DebugconOutput.Open(spec) : null;
+            logFile = config.LogFile is { } path ? TextWriter.Synchronized(new StreamWriter(path, append: false)) : null;
         }
         catch (Exception e) when (e is BootImageException or OptionsException or IOException or UnauthorizedAccessException)
         {
@@ -45,10 +47,17 @@ public static class MachineRunner
         }
 
         using Stream? debugconOutput = debugcon;
+        using TextWriter? logFileWriter = logFile;
+        ExecutionLog? executionLog = config.LogItems.Count > 0 ? new ExecutionLog(config.LogItems, logFileWriter ?? writer) : null;
         TerminalSnapshot? terminal = TerminalSnapshot.CaptureStandardInput();
         using var control = new MachineControl(config.StartPaused);
         using var signals = new QuitSignals(control, Log);
         using GuestMemory memory = GuestMemory.Create(boot.MemoryRegions);
+        if (executionLog is { LogsResets: true })
+        {
+            control.SetBeforeResetAction(executionLog.CpuReset);
+        }
+
         var ports = new IoPortBus();
         try
         {
@@ -72,7 +81,7 @@ public static class MachineRunner
         // vCPU stays in its RESET state at the reset vector, as if stopped there, and the machine
         // otherwise works (monitor, chardevs, info registers).
         using VcpuThread? vcpuThread = boot.HasCode
-            ? new VcpuThread(control, memory, ports, new VcpuThreadOptions { Log = Log, NoReboot = config.NoReboot })
+            ? new VcpuThread(control, memory, ports, new VcpuThreadOptions { Log = Log, NoReboot = config.NoReboot, ExecutionLog = executionLog })
             : null;
         if (vcpuThread is not null)
         {

@@ -34,6 +34,10 @@ public sealed class VcpuThread : IDisposable
         _memory = new PagedMemory(memory, vcpu);
         var system = new SystemServices(new CpuidModel(vcpu.Model, (uint)vcpu.Index)) { Ports = ports };
         _interpreter = new Interpreter(vcpu, _memory, system) { DeliverExceptions = true };
+        if (options.ExecutionLog is { TracesExecution: true } log)
+        {
+            _interpreter.Tracer = log;
+        }
         _thread = new Thread(Loop) { IsBackground = true, Name = "vcpu0" };
     }
 
@@ -81,6 +85,7 @@ public sealed class VcpuThread : IDisposable
             }
 
             // Exception cannot happen with delivery on; treat it as the processor giving up, like a triple fault.
+            _options.ExecutionLog?.TripleFault();
             _options.Log($"triple fault (last fault: vector {_interpreter.LastFault.Vector}, error code 0x{_interpreter.LastFault.ErrorCode:x}); CPU state:\n{dump.TrimEnd('\n')}");
             if (_options.NoReboot)
             {

@@ -9,4 +9,7 @@ public sealed record VcpuThreadOptions
     /// <summary><c>-no-reboot</c>: a triple fault (a guest reset) ends the emulator instead of resetting.</summary>
     public bool NoReboot { get; init; }
 
+
+    /// <summary>The <c>-d</c> log, when items were asked for.</summary>
+    public ExecutionLog? ExecutionLog { get; init; }
 }

@@ -62,6 +62,25 @@ public sealed class GuestControlEndToEndTests
         Assert.Contains("EIP=00100084", stderr, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = Patience.TestMs)]
+    public async Task LogItemsGoToTheLogFileInQemusShapes()
+    {
+        await Task.Yield();
+        RepoLayout.RequireBuild();
+        using var scratch = new ScratchDirectory();
+        string kernel = scratch.File("fault.elf");
+        string log = scratch.File("emu.log");
+        File.WriteAllBytes(kernel, MultibootElfWriter.BuildElf(a => a.ud2()));
+        (int status, _, string stderr) = GuestRun.Run(
+            scratch, RepoLayout.Emu, ["-display", "none", "-no-reboot", "-d", "in_asm,int,cpu_reset", "-D", log], "-kernel", kernel);
+        Assert.True(status == 0, $"status {status}\n{stderr}");
+        string text = File.ReadAllText(log);
+        Assert.Contains("----------------\nIN: \n0x00100080:  0f 0b ", text, StringComparison.Ordinal);
+        Assert.Contains("     0: v=06 e=0000 i=0 cpl=0 IP=0010:0000000000100080 pc=0000000000100080", text, StringComparison.Ordinal);
+        Assert.Contains("Triple fault\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("IN:", stderr, StringComparison.Ordinal);
+    }
+
     private static string WaitForHalt(StdioMonitorSession session)
     {
         DateTime giveUp = DateTime.UtcNow + Patience.Wait;
