@@ -1,5 +1,6 @@
 using Emulator.Cpu;
 using Iced.Intel;
+using Emulator.Tests.Shared;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Emulator.Platform.Tests.PortIo;
@@ -200,5 +201,53 @@ public sealed class PortInstructionTests
         m.State.Rflags |= 3UL << 12;
         m.RunUser(a => a.@out(0x80, al), 1);
         Assert.Single(m.Bus.Accesses);
+    }
+
+    [Fact]
+    public void Virtual8086ModeChecksTheBitmapWhateverTheIopl()
+    {
+        using var m = new PortMachine();
+        const ulong tss = 0x2_0000;
+        m.Memory.Write(tss + 0x68, Enumerable.Repeat((byte)0xFF, 0x21).ToArray());
+        m.UserModeWithTss(tss, 0x68 + 0x20, 0x68);
+        m.State.Cpl = 0;
+        m.State.Rflags |= (3UL << 12) | Emulator.Cpu.RflagsBits.VM;
+        m.State.Efer = 0;
+        m.State.Cr0 &= ~Cr0Bits.PG;
+        m.Memory.Write(PortMachine.CodeBase, [0xE6, 0x80]); // out 80h, al (16-bit code, as in virtual-8086 mode)
+        m.State.Segments[(int)SegmentRegister.Cs] = new SegmentCache(0, 0, 0xFFFF, SegmentFlags.Present | SegmentFlags.CodeOrData | SegmentFlags.Code);
+        m.State.Rip = PortMachine.CodeBase;
+        m.Interpreter.Blocks.InvalidateAll();
+        Assert.Equal(ExitReason.Exception, m.Interpreter.Run(1));
+        Assert.Equal(CpuFault.GeneralProtection(0), m.Interpreter.LastFault);
+        Assert.Empty(m.Bus.Accesses);
+    }
+
+    [Fact]
+    [Trait("Category", FuzzBudget.Category)]
+    public void RandomTssStateNeverThrows()
+    {
+        var random = new Random(77);
+        using var m = new PortMachine();
+        byte[] junk = new byte[0x3000];
+        for (int i = 0, n = FuzzBudget.Iterations(2000); i < n; i++)
+        {
+            random.NextBytes(junk);
+            m.Memory.Write(0x2_0000, junk);
+            ulong tssBase = random.Next(4) == 0 ? (ulong)random.NextInt64() : 0x2_0000 + (ulong)random.Next(0x1000);
+            m.State.Tr = new SegmentCache(0x28, tssBase, (uint)random.Next(), (uint)random.Next() & 0xFFFF00);
+            m.State.Cpl = (byte)random.Next(4);
+            m.State.Rflags = 2 | ((ulong)random.Next(4) << 12);
+            m[GeneralRegister.Rdx] = (ulong)random.Next(0x10000);
+            m[GeneralRegister.Rcx] = (ulong)random.Next(3);
+            m[GeneralRegister.Rsi] = PortMachine.DataBase;
+            byte op = (byte)(random.Next(2) == 0 ? 0xEF : 0x6E);
+            m.Memory.Write(PortMachine.CodeBase, [0xF3, op]);
+            m.State.Rip = PortMachine.CodeBase;
+            m.State.Halted = 0;
+            m.Interpreter.Blocks.InvalidateAll();
+            ExitReason reason = m.Interpreter.Run(1);
+            Assert.True(reason is ExitReason.InstructionLimit or ExitReason.Exception);
+        }
     }
 }
