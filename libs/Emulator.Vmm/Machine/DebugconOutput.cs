@@ -1,5 +1,4 @@
 using Emulator.Options;
-using Microsoft.Win32.SafeHandles;
 
 namespace Emulator.Vmm.Machine;
 
@@ -11,8 +10,12 @@ namespace Emulator.Vmm.Machine;
 /// </summary>
 public static class DebugconOutput
 {
-    /// <summary>The stream for <paramref name="spec"/>; errors are <see cref="OptionsException"/> (unsupported) or I/O exceptions (opening the file).</summary>
-    public static Stream Open(string spec)
+    /// <summary>
+    /// The stream for <paramref name="spec"/>; errors are <see cref="OptionsException"/> (unsupported) or I/O
+    /// exceptions (opening the file). <paramref name="openStandardOutput"/> gives a write(2) stream on fd 1
+    /// (not a FileStream, which would pwrite at its own offset over a shared <c>&gt;log</c>).
+    /// </summary>
+    public static Stream Open(string spec, Func<Stream>? openStandardOutput)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.StartsWith("file:", StringComparison.Ordinal))
@@ -22,8 +25,7 @@ public static class DebugconOutput
 
         return spec switch
         {
-            // SAFETY of the handle: fd 1 lives as long as the process; the stream does not own it.
-            "stdio" => new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1),
+            "stdio" => openStandardOutput?.Invoke() ?? throw new OptionsException("-debugcon stdio: standard output is not available here"),
             "null" => Stream.Null,
             _ => throw new OptionsException($"-debugcon {spec}: only file:PATH, stdio, null and none are supported"),
         };

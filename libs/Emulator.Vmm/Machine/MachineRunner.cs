@@ -19,7 +19,8 @@ namespace Emulator.Vmm.Machine;
 public static class MachineRunner
 {
     /// <summary>Returns the process exit status.</summary>
-    public static int Run(VmConfiguration config, ChardevPlan plan, TextWriter stderr)
+    /// <param name="openStandardOutput">A write(2) stream on fd 1, for <c>-debugcon stdio</c>.</param>
+    public static int Run(VmConfiguration config, ChardevPlan plan, TextWriter stderr, Func<Stream>? openStandardOutput = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(plan);
@@ -37,7 +38,7 @@ public static class MachineRunner
         try
         {
             boot = MachineBoot.Prepare(config);
-            debugcon = config.Debugcon is { } spec ? DebugconOutput.Open(spec) : null;
+            debugcon = config.Debugcon is { } spec ? DebugconOutput.Open(spec, openStandardOutput) : null;
             logFile = config.LogFile is { } path ? TextWriter.Synchronized(new StreamWriter(path, append: false)) : null;
         }
         catch (Exception e) when (e is BootImageException or OptionsException or IOException or UnauthorizedAccessException)
