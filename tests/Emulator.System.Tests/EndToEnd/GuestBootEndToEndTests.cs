@@ -57,12 +57,31 @@ public sealed class GuestBootEndToEndTests
         Assert.Contains("multiple of 64 KiB", stderr, StringComparison.Ordinal);
     }
 
-    private static void AssertSameAsQemu(ScratchDirectory scratch, params string[] args)
+    [Fact(Timeout = Patience.TestMs)]
+    public async Task MultibootInfoMatchesQemusCommandLineAndModules()
+    {
+        await Task.Yield();
+        RepoLayout.RequireBuild();
+        using var scratch = new ScratchDirectory();
+        string kernel = scratch.File("echo.elf");
+        string module = scratch.File("mod.txt");
+        File.WriteAllBytes(kernel, HelloGuests.MultibootInfoEcho());
+        File.WriteAllBytes(module, "MODULE-DATA\0"u8.ToArray());
+        AssertOutputSameAsQemu(
+            scratch,
+            $"{kernel} console=ttyS0 x=1" + $"{module} arg1" + "MODULE-DATA",
+            "-kernel", kernel, "-append", "console=ttyS0 x=1", "-initrd", module + " arg1");
+    }
+
+    private static void AssertSameAsQemu(ScratchDirectory scratch, params string[] args) =>
+        AssertOutputSameAsQemu(scratch, HelloGuests.Output, args);
+
+    private static void AssertOutputSameAsQemu(ScratchDirectory scratch, string expected, params string[] args)
     {
         (int emuStatus, string emuOutput, string emuStderr) = GuestRun.Run(scratch, RepoLayout.Emu, ["-display", "none"], args);
         (int qemuStatus, string qemuOutput, string qemuStderr) = GuestRun.Run(scratch, GuestRun.FindQemu(), GuestRun.QemuArgs, args);
         Assert.True(qemuStatus == HelloGuests.ExitStatus, $"QEMU exited {qemuStatus}: {qemuStderr}");
-        Assert.Equal(HelloGuests.Output, qemuOutput);
+        Assert.Equal(expected, qemuOutput);
         Assert.True(emuStatus == qemuStatus, $"emu exited {emuStatus}, QEMU {qemuStatus}\n{emuStderr}");
         Assert.Equal(qemuOutput, emuOutput);
     }
