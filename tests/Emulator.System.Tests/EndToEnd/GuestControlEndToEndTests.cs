@@ -81,6 +81,30 @@ public sealed class GuestControlEndToEndTests
         Assert.DoesNotContain("IN:", stderr, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = Patience.TestMs)]
+    public async Task DebugconOnStdioAppendsToASharedOutputFile()
+    {
+        await Task.Yield();
+        RepoLayout.RequireBuild();
+        using var scratch = new ScratchDirectory();
+        string bios = scratch.File("hello.bin");
+        string output = scratch.File("out.txt");
+        File.WriteAllBytes(bios, HelloGuests.Bios());
+        File.WriteAllText(output, "before:");
+        var start = new global::System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec \"$@\" </dev/null >>" + Shell.Quote(output) + " 2>&1");
+        foreach (string arg in (string[])["sh", RepoLayout.Emu, "-display", "none", "-bios", bios, "-debugcon", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = global::System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("could not start emu");
+        Assert.True(process.WaitForExit(Patience.Wait), "emu did not exit");
+        Assert.Equal(HelloGuests.ExitStatus, process.ExitCode);
+        Assert.Equal("before:" + HelloGuests.Output, File.ReadAllText(output));
+    }
+
     private static string WaitForHalt(StdioMonitorSession session)
     {
         DateTime giveUp = DateTime.UtcNow + Patience.Wait;
