@@ -62,6 +62,7 @@ public sealed class DispatchTable
         SimdFloatCompareFlags.AddTo(this);
         SimdFloatApproximations.AddTo(this);
         X87Instructions.AddTo(this);
+        PortInstructions.AddTo(this);
 
         // After DataTransferInstructions: MOV to/from CRn/DRn replace its generic MOV for those codes.
         ControlRegisterInstructions.AddTo(this);

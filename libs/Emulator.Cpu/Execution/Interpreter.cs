@@ -125,6 +125,7 @@ public sealed partial class Interpreter
                 previous?.AddSuccessor(block, linear, Epoch());
             }
 
+            TraceBlock(block, linear);
             ExitReason reason = RunBlock(block, bitness, ref remaining, out bool fell);
             if (reason != ExitReason.Continue)
             {
@@ -216,6 +217,7 @@ public sealed partial class Interpreter
         CpuFault current = fault;
         for (int attempt = 0; attempt < 8; attempt++)
         {
+            TraceDelivery(current);
             if (current.Vector == ExceptionVector.PageFault)
             {
                 _vcpu.State.Cr2 = current.Cr2;

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Emulator.Options;
+using Emulator.Platform;
 
 namespace Emulator.Vmm.CommandLine;
 
@@ -13,10 +14,11 @@ public static class EmulatorCommandLine
     public const string Version = "0.1.0";
 
     private static readonly FrozenSet<string> ValueOptions =
-        FrozenSet.Create(StringComparer.Ordinal, "m", "chardev", "serial", "monitor", "mon", "display", "name");
+        FrozenSet.Create(StringComparer.Ordinal, "m", "chardev", "serial", "monitor", "mon", "display", "name",
+            "bios", "kernel", "append", "initrd", "debugcon", "device", "d", "D");
 
     private static readonly FrozenSet<string> FlagOptions =
-        FrozenSet.Create(StringComparer.Ordinal, "nographic", "S", "version", "h", "help");
+        FrozenSet.Create(StringComparer.Ordinal, "nographic", "S", "version", "h", "help", "no-reboot", "no-shutdown");
 
     public static CommandLineResult Parse(IReadOnlyList<string> args)
     {
@@ -25,6 +27,7 @@ public static class EmulatorCommandLine
         List<string> chardevs = [];
         List<string?> serials = [];
         List<string> monitors = [];
+        List<PortRange> debugExits = [];
         bool serialGiven = false;
         bool monitorGiven = false;
 
@@ -46,6 +49,12 @@ public static class EmulatorCommandLine
                         break;
                     case "S":
                         config = config with { StartPaused = true };
+                        break;
+                    case "no-reboot":
+                        config = config with { NoReboot = true };
+                        break;
+                    case "no-shutdown":
+                        config = config with { NoShutdown = true };
                         break;
                     case "version":
                         return CommandLineResult.Print($"emu version {Version}\n");
@@ -100,7 +109,51 @@ public static class EmulatorCommandLine
                 case "name":
                     config = config with { Name = KeyValueOptions.Parse(value, "guest").GetRequired("guest") };
                     break;
+                case "bios":
+                    config = config with { Bios = value };
+                    break;
+                case "kernel":
+                    config = config with { Kernel = value };
+                    break;
+                case "append":
+                    config = config with { Append = value };
+                    break;
+                case "initrd":
+                    config = config with { Initrd = value };
+                    break;
+                case "debugcon":
+                    config = config with { Debugcon = value == "none" ? null : value };
+                    break;
+                case "device":
+                    if (DeviceOptions.IsHelpRequest(value))
+                    {
+                        return CommandLineResult.Print(DeviceOptions.HelpText);
+                    }
+
+                    debugExits.Add(DeviceOptions.ParseIsaDebugExit(value));
+                    break;
+                case "d":
+                    if (value is "help" or "?")
+                    {
+                        return CommandLineResult.Print(LogItems.HelpText);
+                    }
+
+                    config = config with { LogItems = LogItems.Parse(value) };
+                    break;
+                case "D":
+                    config = config with { LogFile = value };
+                    break;
             }
+        }
+
+        if (config.Kernel is null && config.Append is not null)
+        {
+            throw new OptionsException("-append only allowed with -kernel option");
+        }
+
+        if (config.Kernel is null && config.Initrd is not null)
+        {
+            throw new OptionsException("-initrd only allowed with -kernel option");
         }
 
         if (serials.Count > 4)
@@ -125,7 +178,7 @@ public static class EmulatorCommandLine
             }
         }
 
-        return CommandLineResult.Run(config with { Chardevs = chardevs, Serials = serials, Monitors = monitors });
+        return CommandLineResult.Run(config with { Chardevs = chardevs, Serials = serials, Monitors = monitors, DebugExitDevices = debugExits });
     }
 
     /// <summary><c>-m 512</c>, <c>-m 1G</c>, <c>-m size=1G</c>: a bare number is MiB, as in QEMU.</summary>
@@ -183,6 +236,22 @@ public static class EmulatorCommandLine
         Display options:
         -display none   no display
         -nographic      no display; serial port and monitor on stdio (muxed: Ctrl-a h for help)
+
+        Boot options:
+        -bios file      the firmware image (a multiple of 64 KiB, mapped to end at 4 GiB)
+        -kernel file    a multiboot kernel, started without firmware
+        -append cmdline the kernel's command line
+        -initrd "file1 args,file2"
+                        multiboot modules (",," for a literal comma)
+        -no-reboot      exit instead of rebooting on a guest reset (triple fault)
+        -no-shutdown    accepted for compatibility
+
+        Devices and debugging:
+        -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]
+                        a write of V to the ports exits with status (V << 1) | 1
+        -debugcon dev   the debug console at port 0xe9: file:path, stdio, null or none
+        -d item1,...    log items (-d help lists them)
+        -D logfile      write the -d log to logfile instead of stderr
 
         Character devices:
         -chardev backend,id=id[,...]

@@ -1,3 +1,5 @@
+using Emulator.Platform;
+
 namespace Emulator.Vmm.CommandLine;
 
 /// <summary>
@@ -31,4 +33,34 @@ public sealed record VmConfiguration
 
     /// <summary><c>-S</c>: stay paused until <c>cont</c>.</summary>
     public bool StartPaused { get; init; }
+
+    /// <summary><c>-bios FILE</c>: the firmware image mapped below 4 GiB.</summary>
+    public string? Bios { get; init; }
+
+    /// <summary><c>-kernel FILE</c>: a multiboot kernel loaded without firmware.</summary>
+    public string? Kernel { get; init; }
+
+    /// <summary><c>-append</c>: the kernel's command line (only with <c>-kernel</c>).</summary>
+    public string? Append { get; init; }
+
+    /// <summary><c>-initrd</c>: multiboot modules, "file args" items separated by commas (only with <c>-kernel</c>).</summary>
+    public string? Initrd { get; init; }
+
+    /// <summary><c>-debugcon</c>: where port E9h's bytes go (QEMU's chardev shorthand); null for no debug console.</summary>
+    public string? Debugcon { get; init; }
+
+    /// <summary>The port ranges of each <c>-device isa-debug-exit</c>.</summary>
+    public IReadOnlyList<PortRange> DebugExitDevices { get; init; } = [];
+
+    /// <summary><c>-no-reboot</c>: a guest reset (triple fault) exits instead.</summary>
+    public bool NoReboot { get; init; }
+
+    /// <summary><c>-no-shutdown</c>: accepted; the machine has no guest-initiated power-off yet.</summary>
+    public bool NoShutdown { get; init; }
+
+    /// <summary><c>-d item,...</c>: the log items asked for (see <c>LogItems</c>).</summary>
+    public IReadOnlyList<string> LogItems { get; init; } = [];
+
+    /// <summary><c>-D file</c>: where <c>-d</c> output goes instead of stderr.</summary>
+    public string? LogFile { get; init; }
 }

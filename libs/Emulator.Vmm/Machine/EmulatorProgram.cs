@@ -9,7 +9,8 @@ namespace Emulator.Vmm.Machine;
 public static class EmulatorProgram
 {
     /// <summary>Returns the process exit status: 1 for a command-line error (printed as <c>emu: message</c>).</summary>
-    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    /// <param name="openStandardOutput">A write(2) stream on fd 1 (for <c>-debugcon stdio</c>); null where there is none.</param>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Func<Stream>? openStandardOutput = null)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
@@ -39,6 +40,6 @@ public static class EmulatorProgram
             return 1;
         }
 
-        return MachineRunner.Run(config, plan, stderr);
+        return MachineRunner.Run(config, plan, stderr, openStandardOutput);
     }
 }

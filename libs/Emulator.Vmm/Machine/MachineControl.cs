@@ -3,21 +3,28 @@ using Emulator.Cpu;
 namespace Emulator.Vmm.Machine;
 
 /// <summary>
-/// <see cref="IVmControl"/> for a machine with one vCPU that does not execute yet: the run state is
-/// bookkeeping only (<c>-S</c> starts in prelaunch, <c>stop</c>/<c>cont</c> switch it), a reset sends
-/// RESET_DEVICE to the device servers, puts the vCPU in its RESET state and returns to the start
-/// state, <c>quit</c> ends the emulator with status 0, and <c>info registers</c> shows the vCPU as
-/// QEMU would. Thread-safe: the monitors, signal handlers and server events all call in.
+/// <see cref="IVmControl"/> for a machine with one vCPU, and the meeting point of the monitor and the
+/// vCPU thread. The vCPU runs in slices (<see cref="TryBeginSlice"/> / <see cref="EndSlice"/>); a slice
+/// starts only while the machine is running, the vCPU is not halted and nobody waits to look at it,
+/// so <c>stop</c>/<c>cont</c> take effect at slice boundaries and <c>info registers</c> and
+/// <c>system_reset</c> see or change a vCPU that is between slices. A halted vCPU parks (no
+/// interrupt source can wake it yet) until a reset. <c>-S</c> starts in prelaunch; a monitor reset
+/// returns to the start state; <c>quit</c> ends the emulator with status 0. Thread-safe: the
+/// monitors, signal handlers, server events and the vCPU thread all call in.
 /// </summary>
 public sealed class MachineControl : IVmControl, IDisposable
 {
     private readonly RunState _startState;
-    private readonly Lock _lock = new();
+    private readonly object _gate = new();
     private readonly ManualResetEventSlim _exit = new();
     private readonly Vcpu _vcpu = new(index: 0);
     private RunState _state;
     private int _exitCode;
+    private bool _inSlice;
+    private int _waiters;
     private Action? _resetDevices;
+    private Action<Vcpu>? _boot;
+    private Action<Vcpu>? _beforeReset;
 
     public MachineControl(bool startPaused)
     {
@@ -29,7 +36,7 @@ public sealed class MachineControl : IVmControl, IDisposable
     {
         get
         {
-            lock (_lock)
+            lock (_gate)
             {
                 return _state;
             }
@@ -39,71 +46,172 @@ public sealed class MachineControl : IVmControl, IDisposable
     /// <summary>True once an exit was requested.</summary>
     public bool ExitRequested => _exit.IsSet;
 
+    /// <summary>The vCPU; touch its state only inside a slice (the vCPU thread) or through <see cref="WithVcpu"/>.</summary>
+    internal Vcpu Vcpu => _vcpu;
+
     /// <summary>What a reset does to the devices (RESET_DEVICE to each server); set once they run.</summary>
     public void SetResetAction(Action resetDevices)
     {
-        lock (_lock)
+        lock (_gate)
         {
             _resetDevices = resetDevices;
         }
     }
 
+    /// <summary>What follows the vCPU's RESET on every reset: reload <c>-bios</c>/<c>-kernel</c> and set the entry state. Runs now too.</summary>
+    public void SetBootAction(Action<Vcpu> boot)
+    {
+        ArgumentNullException.ThrowIfNull(boot);
+        WithVcpu(vcpu =>
+        {
+            _boot = boot;
+            boot(vcpu);
+            return 0;
+        });
+    }
+
+    /// <summary>Sees the vCPU just before each reset (the <c>-d cpu_reset</c> log).</summary>
+    public void SetBeforeResetAction(Action<Vcpu> beforeReset)
+    {
+        lock (_gate)
+        {
+            _beforeReset = beforeReset;
+        }
+    }
+
     public void Pause()
     {
-        lock (_lock)
+        lock (_gate)
         {
             if (_state is RunState.Running)
             {
                 _state = RunState.Paused;
             }
+
+            Monitor.PulseAll(_gate);
         }
     }
 
     public void Resume()
     {
-        lock (_lock)
+        lock (_gate)
         {
             if (_state is RunState.Paused or RunState.Prelaunch or RunState.Debug)
             {
                 _state = RunState.Running;
             }
+
+            Monitor.PulseAll(_gate);
         }
     }
 
-    public void Reset()
+    public void Reset() => Reset(keepRunState: false);
+
+    /// <summary>
+    /// A reset: the devices, then the vCPU's RESET state and the boot images. A monitor reset returns
+    /// to the start state; a guest-caused one (<paramref name="keepRunState"/>, e.g. a triple fault) keeps it.
+    /// </summary>
+    public void Reset(bool keepRunState)
     {
         Action? reset;
-        lock (_lock)
+        lock (_gate)
         {
             reset = _resetDevices;
         }
 
         reset?.Invoke();
-        lock (_lock)
+        WithVcpu(vcpu =>
         {
-            _vcpu.Reset();
-            _state = _startState;
-        }
+            _beforeReset?.Invoke(vcpu);
+            vcpu.Reset();
+            _boot?.Invoke(vcpu);
+            if (!keepRunState)
+            {
+                _state = _startState;
+            }
+
+            return 0;
+        });
     }
 
     public void Quit() => RequestExit(0);
 
     /// <summary>
     /// QEMU's <c>hmp_info_registers</c>: a blank line and <c>CPU#n</c>, then the dump of
-    /// <c>cpu_dump_state(cs, NULL, CPU_DUMP_FPU)</c>.
+    /// <c>cpu_dump_state(cs, NULL, CPU_DUMP_FPU)</c>; taken between slices.
     /// </summary>
-    public string FormatRegisters()
+    public string FormatRegisters() => WithVcpu(vcpu => $"\nCPU#{vcpu.Index}\n" + RegisterDump.Format(vcpu.State));
+
+    /// <summary>Runs <paramref name="action"/> on the vCPU between slices (waiting for a running one to end).</summary>
+    public T WithVcpu<T>(Func<Vcpu, T> action)
     {
-        lock (_lock)
+        ArgumentNullException.ThrowIfNull(action);
+        lock (_gate)
         {
-            return $"\nCPU#{_vcpu.Index}\n" + RegisterDump.Format(_vcpu.State);
+            _waiters++;
+            try
+            {
+                while (_inSlice)
+                {
+                    Monitor.Wait(_gate);
+                }
+
+                return action(_vcpu);
+            }
+            finally
+            {
+                _waiters--;
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    /// <summary>
+    /// For the vCPU thread: blocks until a slice may run (running, not halted, nobody waiting to
+    /// look at the vCPU) and marks one started; false once the emulator is exiting.
+    /// </summary>
+    public bool TryBeginSlice()
+    {
+        lock (_gate)
+        {
+            while (!_exit.IsSet && (_state != RunState.Running || _waiters > 0 || _vcpu.State.Halted != 0))
+            {
+                Monitor.Wait(_gate);
+            }
+
+            if (_exit.IsSet)
+            {
+                return false;
+            }
+
+            _inSlice = true;
+            return true;
+        }
+    }
+
+    public void EndSlice()
+    {
+        lock (_gate)
+        {
+            _inSlice = false;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Enters a stop state the guest caused (QEMU's -no-shutdown shutdown, an internal error).</summary>
+    public void SetState(RunState state)
+    {
+        lock (_gate)
+        {
+            _state = state;
+            Monitor.PulseAll(_gate);
         }
     }
 
     /// <summary>Ends the emulator with <paramref name="exitCode"/>; the first request wins.</summary>
     public void RequestExit(int exitCode)
     {
-        lock (_lock)
+        lock (_gate)
         {
             if (_exit.IsSet)
             {
@@ -112,6 +220,7 @@ public sealed class MachineControl : IVmControl, IDisposable
 
             _exitCode = exitCode;
             _exit.Set();
+            Monitor.PulseAll(_gate);
         }
     }
 
@@ -119,7 +228,7 @@ public sealed class MachineControl : IVmControl, IDisposable
     public int WaitForExit()
     {
         _exit.Wait();
-        lock (_lock)
+        lock (_gate)
         {
             return _exitCode;
         }
@@ -128,7 +237,7 @@ public sealed class MachineControl : IVmControl, IDisposable
     public void Dispose()
     {
         _exit.Dispose();
-        lock (_lock)
+        lock (_gate)
         {
             _vcpu.Dispose();
         }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using Emulator.Memory;
+using Emulator.Options;
+using Emulator.Platform;
 using Emulator.VhostUser;
 using Emulator.Vmm.Chardev;
 using Emulator.Vmm.CommandLine;
@@ -7,8 +9,9 @@ using Emulator.Vmm.CommandLine;
 namespace Emulator.Vmm.Machine;
 
 /// <summary>
-/// Runs a configured machine until it is asked to quit: guest RAM, the chardev servers and their
-/// monitors, then wait for <c>quit</c>, C-a x, or SIGTERM/SIGINT/SIGHUP. A device server that dies
+/// Runs a configured machine until it is asked to quit: the boot images (checked first), guest RAM,
+/// the port devices (debugcon, isa-debug-exit), the chardev servers and their monitors, then the
+/// vCPU thread, until <c>quit</c>, C-a x, SIGTERM/SIGINT/SIGHUP or a guest exit (isa-debug-exit). A device server that dies
 /// is logged (by the <see cref="DeviceManager"/>) and the machine keeps running; if it held the
 /// terminal, the terminal mode saved at start is put back at once. However the run ends, every
 /// server is stopped and the terminal restored before this returns.
@@ -16,7 +19,8 @@ namespace Emulator.Vmm.Machine;
 public static class MachineRunner
 {
     /// <summary>Returns the process exit status.</summary>
-    public static int Run(VmConfiguration config, ChardevPlan plan, TextWriter stderr)
+    /// <param name="openStandardOutput">A write(2) stream on fd 1, for <c>-debugcon stdio</c>.</param>
+    public static int Run(VmConfiguration config, ChardevPlan plan, TextWriter stderr, Func<Stream>? openStandardOutput = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(plan);
@@ -28,10 +32,75 @@ public static class MachineRunner
             writer.Flush();
         }
 
+        MachineBoot boot;
+        Stream? debugcon;
+        TextWriter? logFile;
+        try
+        {
+            boot = MachineBoot.Prepare(config);
+            debugcon = config.Debugcon is { } spec ? DebugconOutput.Open(spec, openStandardOutput) : null;
+            logFile = config.LogFile is { } path ? TextWriter.Synchronized(new StreamWriter(path, append: false)) : null;
+        }
+        catch (Exception e) when (e is BootImageException or OptionsException or IOException or UnauthorizedAccessException)
+        {
+            Log(e.Message);
+            return 1;
+        }
+
+        using Stream? debugconOutput = debugcon;
+        using TextWriter? logFileWriter = logFile;
+        ExecutionLog? executionLog = config.LogItems.Count > 0 ? new ExecutionLog(config.LogItems, logFileWriter ?? writer) : null;
         TerminalSnapshot? terminal = TerminalSnapshot.CaptureStandardInput();
         using var control = new MachineControl(config.StartPaused);
         using var signals = new QuitSignals(control, Log);
-        using GuestMemory memory = GuestMemory.Create((0, config.MemorySize));
+        using GuestMemory memory = GuestMemory.Create(boot.MemoryRegions);
+        if (executionLog is { LogsResets: true })
+        {
+            control.SetBeforeResetAction(executionLog.CpuReset);
+        }
+
+        var ports = new IoPortBus();
+        try
+        {
+            if (debugconOutput is not null)
+            {
+                ports.Register(DebugConsole.Range, new DebugConsole(debugconOutput), "isa-debugcon");
+            }
+
+            foreach (PortRange range in config.DebugExitDevices)
+            {
+                ports.Register(range, new IsaDebugExit(control.RequestExit), "isa-debug-exit");
+            }
+        }
+        catch (BusConflictException e)
+        {
+            Log(e.Message);
+            return 1;
+        }
+
+        // Without firmware or a kernel there is nothing to execute (QEMU would run its SeaBIOS): the
+        // vCPU stays in its RESET state at the reset vector, as if stopped there, and the machine
+        // otherwise works (monitor, chardevs, info registers).
+        using VcpuThread? vcpuThread = boot.HasCode
+            ? new VcpuThread(control, memory, ports, new VcpuThreadOptions { Log = Log, NoReboot = config.NoReboot, ExecutionLog = executionLog })
+            : null;
+        if (vcpuThread is not null)
+        {
+            try
+            {
+                control.SetBootAction(vcpu =>
+                {
+                    boot.Apply(memory, vcpu);
+                    vcpuThread.Invalidate();
+                });
+            }
+            catch (BootImageException e)
+            {
+                Log(e.Message);
+                return 1;
+            }
+        }
+
         using var manager = new DeviceManager(new DeviceManagerOptions { HandleTerminationSignals = false, Log = Log });
         var running = new StrongBox<ChardevFrontEnds?>();
         manager.ServerExited += (_, e) =>
@@ -71,7 +140,10 @@ public static class MachineRunner
 
             Volatile.Write(ref running.Value, frontEnds);
             control.SetResetAction(frontEnds.ResetDevices);
-            return control.WaitForExit();
+            vcpuThread?.Start();
+            int status = control.WaitForExit();
+            vcpuThread?.Dispose();
+            return status;
         }
         finally
         {

@@ -1,0 +1,99 @@
+using Emulator.Cpu;
+using Emulator.Memory;
+
+namespace Emulator.Vmm.Machine;
+
+/// <summary>
+/// The thread that runs the vCPU: <see cref="Interpreter.Run"/> in slices of
+/// <see cref="SliceInstructions"/> over <see cref="PagedMemory"/> on guest RAM, with exceptions
+/// delivered through the guest's IDT and IN/OUT on the machine's port bus. Between slices the
+/// <see cref="MachineControl"/> may pause it, look at it or reset it; HLT parks it. A triple fault
+/// prints the register dump to the log, then resets the machine (or, with <c>-no-reboot</c>, ends
+/// the emulator with status 0, as QEMU's shutdown does).
+/// </summary>
+public sealed class VcpuThread : IDisposable
+{
+    /// <summary>Long enough to amortise the hand-over, short enough that stop and info registers answer at once.</summary>
+    public const long SliceInstructions = 50_000;
+
+    private readonly MachineControl _control;
+    private readonly Interpreter _interpreter;
+    private readonly PagedMemory _memory;
+    private readonly VcpuThreadOptions _options;
+    private readonly Thread _thread;
+
+    public VcpuThread(MachineControl control, GuestMemory memory, IIoPortBus ports, VcpuThreadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(control);
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(options);
+        _control = control;
+        _options = options;
+        Vcpu vcpu = control.Vcpu;
+        _memory = new PagedMemory(memory, vcpu);
+        var system = new SystemServices(new CpuidModel(vcpu.Model, (uint)vcpu.Index)) { Ports = ports };
+        _interpreter = new Interpreter(vcpu, _memory, system) { DeliverExceptions = true };
+        if (options.ExecutionLog is { TracesExecution: true } log)
+        {
+            _interpreter.Tracer = log;
+        }
+        _thread = new Thread(Loop) { IsBackground = true, Name = "vcpu0" };
+    }
+
+    /// <summary>Forget decoded code and translations: after images are (re)loaded or the vCPU reset.</summary>
+    public void Invalidate()
+    {
+        _interpreter.Blocks.InvalidateAll();
+        _memory.Tlb.FlushAll();
+    }
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Waits for the thread; the control must be exiting (its slices end then).</summary>
+    public void Dispose()
+    {
+        if (_thread.IsAlive)
+        {
+            _control.RequestExit(0);
+            _thread.Join();
+        }
+    }
+
+    private void Loop()
+    {
+        while (_control.TryBeginSlice())
+        {
+            ExitReason reason;
+            string? dump = null;
+            try
+            {
+                reason = _interpreter.Run(SliceInstructions);
+                if (reason is ExitReason.TripleFault or ExitReason.Exception)
+                {
+                    dump = RegisterDump.Format(_control.Vcpu.State);
+                }
+            }
+            finally
+            {
+                _control.EndSlice();
+            }
+
+            if (dump is null)
+            {
+                continue;
+            }
+
+            // Exception cannot happen with delivery on; treat it as the processor giving up, like a triple fault.
+            _options.ExecutionLog?.TripleFault();
+            _options.Log($"triple fault (last fault: vector {_interpreter.LastFault.Vector}, error code 0x{_interpreter.LastFault.ErrorCode:x}); CPU state:\n{dump.TrimEnd('\n')}");
+            if (_options.NoReboot)
+            {
+                _control.RequestExit(0);
+                return;
+            }
+
+            _control.Reset(keepRunState: true);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace Emulator.Vmm.Machine;
+
+/// <summary>How the vCPU thread reports and what a triple fault does.</summary>
+public sealed record VcpuThreadOptions
+{
+    /// <summary>Writes one message to the emulator's log (stderr, <c>emu: </c> prefixed).</summary>
+    public required Action<string> Log { get; init; }
+
+    /// <summary><c>-no-reboot</c>: a triple fault (a guest reset) ends the emulator instead of resetting.</summary>
+    public bool NoReboot { get; init; }
+
+
+    /// <summary>The <c>-d</c> log, when items were asked for.</summary>
+    public ExecutionLog? ExecutionLog { get; init; }
+}
