@@ -318,7 +318,14 @@ public static class InterruptDelivery
         BinaryPrimitives.WriteUInt16LittleEndian(frame[2..], s.Segments[(int)SegmentRegister.Cs].Selector);
         BinaryPrimitives.WriteUInt16LittleEndian(frame[4..], (ushort)s.Rflags);
         ulong sp = (cpu.StackPointer - 6) & FlagMath.Mask(cpu.StackAddressSize);
-        if (!cpu.Memory.TryWrite(cpu.ApplySegment(Iced.Intel.Register.SS, sp), frame, MemoryAccess.Write, out fault))
+        // The frame goes through SS's limit like any push: beyond the (normally 64 KiB) limit is #SS(0).
+        if (!cpu.TryApplySegment(Iced.Intel.Register.SS, sp, frame.Length, MemoryAccess.Write, out ulong linear))
+        {
+            fault = cpu.Fault;
+            return false;
+        }
+
+        if (!cpu.Memory.TryWrite(linear, frame, MemoryAccess.Write, out fault))
         {
             return false;
         }

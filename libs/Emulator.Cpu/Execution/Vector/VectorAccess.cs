@@ -65,7 +65,7 @@ public static class VectorAccess
 
         if ((s.Cr0 & Cr0Bits.TS) != 0)
         {
-            cpu.Raise(VectorFaultVector.DeviceNotAvailable);
+            cpu.Raise(ExceptionVector.DeviceNotAvailable);
             return false;
         }
 
@@ -92,7 +92,9 @@ public static class VectorAccess
                 value = ReadRegister(cpu, instruction.GetOpRegister(op));
                 return true;
             case OpKind.Memory:
-                return TryReadMemory(cpu, instruction, cpu.LinearAddress(instruction), instruction.MemorySize.GetSize(), out value);
+                int size = instruction.MemorySize.GetSize();
+                return cpu.TryLinearAddress(instruction, size, MemoryAccess.Read, out ulong linear)
+                    && TryReadMemory(cpu, instruction, linear, size, out value);
             default:
                 value.Low = instruction.GetImmediate(op);
                 return true;
@@ -187,7 +189,9 @@ public static class VectorAccess
     {
         if (instruction.GetOpKind(op) == OpKind.Memory)
         {
-            if (!TryWriteMemory(cpu, instruction, cpu.LinearAddress(instruction), instruction.MemorySize.GetSize(), value))
+            int size = instruction.MemorySize.GetSize();
+            if (!cpu.TryLinearAddress(instruction, size, MemoryAccess.Write, out ulong linear)
+                || !TryWriteMemory(cpu, instruction, linear, size, value))
             {
                 return false;
             }
