@@ -252,6 +252,14 @@ public static class InterruptDelivery
             }
         }
 
+        // The frame must fit the (possibly new) stack segment: #SS(0) on the same stack, #SS(new SS + EXT) on an
+        // inner one (SDM vol. 3, 6.12.1.1 and INT n "Protected Mode Exceptions").
+        if (!ExecutionContext.WithinLimit(ss, newSp, n * size))
+        {
+            fault = SystemAccess.WithCode(ExceptionVector.StackFault, (inner ? (uint)(ss.Selector & ~3) : 0) + ext);
+            return false;
+        }
+
         if (!TryWriteStack(cpu, (ss.Base + newSp) & 0xFFFF_FFFF, bytes[..(n * size)], newCpl, out fault))
         {
             return false;

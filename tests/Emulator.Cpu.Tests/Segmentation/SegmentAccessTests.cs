@@ -355,4 +355,22 @@ public sealed class SegmentAccessTests
         }, 64));
         m.AssertFault(Gp, 0);
     }
+
+    [Fact]
+    public void ProtectedModeInterruptFrameBeyondTheStackLimitIsStackFault()
+    {
+        using SegmentationMachine m = WithSmallDs();
+        m.State.Idtr.Limit = (256 * 8) - 1;
+        m.Machine.SetGate32(0x30, 0x3_0000);
+        Assert.Equal(ExitReason.Exception, m.Run(a =>
+        {
+            a.mov(ax, SegmentationMachine.SmallData);
+            a.mov(ss, ax);
+            a.mov(esp, 8); // a 12-byte frame would start below offset 0
+            a.@int(0x30);
+            a.hlt();
+        }));
+        m.AssertFault(Ss, 0);
+        Assert.Equal(8ul, m[GeneralRegister.Rsp]);
+    }
 }

@@ -77,21 +77,24 @@ public sealed partial class ExecutionContext
             }
         }
 
-        ulong last = offset + span;
-        if ((flags & kindMask) == (SegmentFlags.CodeOrData | SegmentFlags.ConformingOrExpandDown))
+        return WithinLimit(cache, offset, size) || Violation(segment);
+    }
+
+    /// <summary>
+    /// Whether bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="size"/>) lie within the
+    /// segment's limit: at most the limit when expand-up, above it and below 64 KiB or 4 GiB (B bit) when expand-down.
+    /// </summary>
+    public static bool WithinLimit(in SegmentCache cache, ulong offset, int size)
+    {
+        ulong last = offset + (ulong)Math.Max(size, 1) - 1;
+        const uint kindMask = SegmentFlags.CodeOrData | SegmentFlags.Code | SegmentFlags.ConformingOrExpandDown;
+        if ((cache.Flags & kindMask) == (SegmentFlags.CodeOrData | SegmentFlags.ConformingOrExpandDown))
         {
-            ulong upper = (flags & SegmentFlags.Big) != 0 ? 0xFFFF_FFFFUL : 0xFFFFUL;
-            if (offset <= cache.Limit || last > upper)
-            {
-                return Violation(segment);
-            }
-        }
-        else if (last > cache.Limit)
-        {
-            return Violation(segment);
+            ulong upper = (cache.Flags & SegmentFlags.Big) != 0 ? 0xFFFF_FFFFUL : 0xFFFFUL;
+            return offset > cache.Limit && last <= upper;
         }
 
-        return true;
+        return last <= cache.Limit;
     }
 
     /// <summary>#SS(0) for a stack-segment access, else #GP(0) (SDM vol. 3, 6.15 interrupts 12 and 13).</summary>
