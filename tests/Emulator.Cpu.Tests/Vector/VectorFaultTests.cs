@@ -45,6 +45,14 @@ public sealed class VectorFaultTests : IDisposable
     }
 
     [Fact]
+    public void MxcsrMaskFollowsTheCpuidModelNotTheHost()
+    {
+        const uint misAlignSse = 1U << 7; // CPUID 8000_0001h ECX: AMD's misaligned-SSE mode
+        Assert.Equal(0U, CpuidModel.Extended1Ecx & misAlignSse);
+        Assert.Equal(0xFFFFU, VectorAccess.MxcsrMask);
+    }
+
+    [Fact]
     public void MisalignedOperandsOfAlignedFormsAlwaysFaultAsOnQemu()
     {
         // No MXCSR.MM: bit 17 is reserved (LDMXCSR would #GP), so nothing relaxes the alignment rule.
