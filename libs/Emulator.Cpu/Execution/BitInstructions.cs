@@ -61,8 +61,9 @@ public static class BitInstructions
                 displacement = (FlagMath.SignExtend(offset, size) >> BitOperations.Log2((uint)bits)) * size;
             }
 
-            linear = cpu.ApplySegment(instruction.MemorySegment, cpu.EffectiveAddress(instruction) + (ulong)displacement);
-            if (!cpu.TryReadMemory(linear, size, out value, access))
+            ulong offsetInSegment = cpu.EffectiveAddress(instruction, (ulong)displacement);
+            if (!cpu.TryApplySegment(instruction.MemorySegment, offsetInSegment, size, access, out linear)
+                || !cpu.TryReadMemory(linear, size, out value, access))
             {
                 return ExitReason.Exception;
             }

@@ -104,7 +104,7 @@ public static class ControlTransferInstructions
         }
 
         int size = -instruction.StackPointerIncrement;
-        if (!cpu.TryPushSegmented(instruction.NextIP & FlagMath.Mask(size), size))
+        if (!cpu.TryPush(instruction.NextIP & FlagMath.Mask(size), size))
         {
             return ExitReason.Exception;
         }
@@ -121,7 +121,7 @@ public static class ControlTransferInstructions
             Code.Retnd or Code.Retnd_imm16 => 4,
             _ => 8,
         };
-        if (!cpu.TryPeekSegmented(size, out ulong target))
+        if (!cpu.TryPeek(size, out ulong target))
         {
             return ExitReason.Exception;
         }

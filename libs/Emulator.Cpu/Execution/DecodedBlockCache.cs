@@ -44,10 +44,22 @@ public sealed class DecodedBlockCache
     /// The block at <paramref name="linear"/> (decoded now if absent). Fails with the fetch fault only
     /// when the first instruction cannot be fetched; a fault later in the run just ends the block there.
     /// With an <see cref="ICodeMemory"/> the key is the physical address, else the linear one.
+    /// Outside 64-bit mode <paramref name="csLimit"/> bounds the code (SDM vol. 3, 5.3: an instruction
+    /// beyond or crossing the limit is #GP(0)): a block never extends past it, and a cached block decoded
+    /// under a larger limit is decoded again. In 64-bit mode a non-canonical RIP is #GP(0), and so is an
+    /// instruction running off the canonical lower half.
     /// </summary>
-    public bool TryGet(ICpuMemory memory, ulong linear, ulong ip, int bitness, byte mode, [NotNullWhen(true)] out DecodedBlock? block, out CpuFault fault)
+    public bool TryGet(ICpuMemory memory, ulong linear, ulong ip, int bitness, byte mode, ulong csLimit, [NotNullWhen(true)] out DecodedBlock? block, out CpuFault fault)
     {
         ArgumentNullException.ThrowIfNull(memory);
+        ulong allowed = AllowedBytes(ip, bitness, csLimit);
+        if (allowed == 0)
+        {
+            block = null;
+            fault = CpuFault.GeneralProtection();
+            return false;
+        }
+
         ulong physical = linear;
         if (memory is ICodeMemory code && !code.TryTranslateFetch(linear, out physical, out fault))
         {
@@ -58,7 +70,7 @@ public sealed class DecodedBlockCache
         var key = new BlockKey(physical, ip, mode);
         int slot = Slot(physical, ip);
         DecodedBlock? recent = _recent[slot];
-        if (recent is not null && recent.Key == key)
+        if (recent is not null && recent.Key == key && Fits(recent, linear, allowed))
         {
             block = recent;
             fault = default;
@@ -67,13 +79,46 @@ public sealed class DecodedBlockCache
 
         if (_blocks.TryGetValue(key, out DecodedBlock? found))
         {
+            if (!Fits(found, linear, allowed))
+            {
+                // Decoded under a larger CS limit: drop it so the new decode (bounded by this limit) takes its key.
+                InvalidatePage(found.Key.Address);
+                return TryDecode(memory, key, linear, bitness, allowed, out block, out fault);
+            }
+
             _recent[slot] = found;
             block = found;
             fault = default;
             return true;
         }
 
-        return TryDecode(memory, key, linear, bitness, out block, out fault);
+        return TryDecode(memory, key, linear, bitness, allowed, out block, out fault);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="block"/>, entered at <paramref name="linear"/> with <paramref name="ip"/>, lies wholly
+    /// within <paramref name="csLimit"/> (always in 64-bit mode, where the bound never changes): the interpreter checks
+    /// a chained successor with it, since chaining bypasses <see cref="TryGet"/>.
+    /// </summary>
+    public static bool FitsLimit(DecodedBlock block, ulong linear, ulong ip, int bitness, ulong csLimit)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return bitness == 64 || Fits(block, linear, AllowedBytes(ip, bitness, csLimit));
+    }
+
+    private static bool Fits(DecodedBlock block, ulong linear, ulong allowed) =>
+        ((block.EndAddress - linear) & 0xFFFF_FFFF) <= allowed;
+
+    /// <summary>How many code bytes may be fetched from <paramref name="ip"/> on: up to the CS limit, or the canonical bound.</summary>
+    private static ulong AllowedBytes(ulong ip, int bitness, ulong csLimit)
+    {
+        if (bitness == 64)
+        {
+            const ulong lowerHalfEnd = 0x0000_8000_0000_0000;
+            return !SystemAccess.IsCanonical(ip) ? 0 : ip < lowerHalfEnd ? lowerHalfEnd - ip : ulong.MaxValue;
+        }
+
+        return ip > csLimit ? 0 : csLimit - ip + 1;
     }
 
     /// <summary>Applies every write reported to the tracker since the last call (vCPU thread).</summary>
@@ -171,10 +216,10 @@ public sealed class DecodedBlockCache
         Array.Clear(_recent);
     }
 
-    private bool TryDecode(ICpuMemory memory, BlockKey key, ulong linear, int bitness, [NotNullWhen(true)] out DecodedBlock? block, out CpuFault fault)
+    private bool TryDecode(ICpuMemory memory, BlockKey key, ulong linear, int bitness, ulong allowed, [NotNullWhen(true)] out DecodedBlock? block, out CpuFault fault)
     {
         ulong linearMask = bitness == 64 ? ulong.MaxValue : uint.MaxValue;
-        var reader = new GuestCodeReader(memory, linear, linearMask, _codeBuffer);
+        var reader = new GuestCodeReader(memory, linear, linearMask, _codeBuffer, allowed);
         var decoder = Decoder.Create(bitness, reader, key.Ip, DecoderOptions.None);
         List<Instruction> instructions = _decoded;
         instructions.Clear();

@@ -8,12 +8,18 @@ public static class ExceptionVector
     public const byte Breakpoint = 3;
     public const byte Overflow = 4;
     public const byte InvalidOpcode = 6;
+
+    /// <summary>#NM: an x87/MMX/SSE instruction with CR0.TS (or, for x87, CR0.EM) set (lazy FPU context switch).</summary>
+    public const byte DeviceNotAvailable = 7;
     public const byte DoubleFault = 8;
     public const byte InvalidTss = 10;
     public const byte SegmentNotPresent = 11;
     public const byte StackFault = 12;
     public const byte GeneralProtection = 13;
     public const byte PageFault = 14;
+
+    /// <summary>#XM: an unmasked SIMD floating-point exception with CR4.OSXMMEXCPT set (else #UD).</summary>
+    public const byte SimdFloatingPoint = 19;
 
     /// <summary>
     /// Contributory exceptions (SDM vol. 3, Table 6-4): #DE, #TS, #NP, #SS, #GP. A second

@@ -170,7 +170,8 @@ public sealed partial class ExecutionContext
                 value = ReadRegister(instruction.GetOpRegister(op)) & FlagMath.Mask(size);
                 return true;
             case OpKind.Memory:
-                return TryReadMemory(LinearAddress(instruction), size, out value, access);
+                value = 0;
+                return TryLinearAddress(instruction, size, access, out ulong linear) && TryReadMemory(linear, size, out value, access);
             default:
                 value = instruction.GetImmediate(op) & FlagMath.Mask(size);
                 return true;
@@ -185,7 +186,7 @@ public sealed partial class ExecutionContext
             return true;
         }
 
-        return TryWriteMemory(LinearAddress(instruction), size, value);
+        return TryLinearAddress(instruction, size, MemoryAccess.Write, out ulong linear) && TryWriteMemory(linear, size, value);
     }
 
     // ---- addresses ----
@@ -194,11 +195,19 @@ public sealed partial class ExecutionContext
     /// The memory operand's effective address (SDM vol. 1, 3.7.5): base + index*scale + displacement,
     /// or RIP-relative, wrapped to the address size. No segment base (that is LEA's result).
     /// </summary>
-    public ulong EffectiveAddress(in Instruction instruction)
+    public ulong EffectiveAddress(in Instruction instruction) =>
+        EffectiveAddress(instruction, 0);
+
+    /// <summary>
+    /// <see cref="EffectiveAddress(in Instruction)"/> plus <paramref name="extra"/> (BT's whole-operand steps of the
+    /// bit offset) before the wrap to the address size.
+    /// </summary>
+    public ulong EffectiveAddress(in Instruction instruction, ulong extra)
     {
         if (instruction.IsIPRelativeMemoryOperand)
         {
-            return instruction.IPRelativeMemoryAddress;
+            ulong ip = instruction.IPRelativeMemoryAddress + extra;
+            return instruction.MemoryBase == Register.EIP ? ip & 0xFFFF_FFFF : ip;
         }
 
         Register baseRegister = instruction.MemoryBase;
@@ -206,7 +215,7 @@ public sealed partial class ExecutionContext
         int addressSize = baseRegister != Register.None ? baseRegister.GetSize()
             : index != Register.None ? index.GetSize()
             : instruction.MemoryDisplSize switch { 2 => 2, 4 => 4, _ => 8 };
-        ulong address = instruction.MemoryDisplacement64;
+        ulong address = instruction.MemoryDisplacement64 + extra;
         if (baseRegister != Register.None)
         {
             address += ReadRegister(baseRegister);
@@ -220,9 +229,12 @@ public sealed partial class ExecutionContext
         return address & FlagMath.Mask(addressSize);
     }
 
-    /// <summary>Effective address plus segment base: in 64-bit mode only FS and GS have one (SDM vol. 3, 3.2.4).</summary>
+    /// <summary>
+    /// Effective address plus segment base, WITHOUT limit, type or canonical checks. Only for accesses the SDM does not
+    /// check (INVLPG) and for callers not yet moved to <see cref="TryLinearAddress"/>; every data access should take that.
+    /// </summary>
     public ulong LinearAddress(in Instruction instruction) =>
-        ApplySegment(instruction.MemorySegment, EffectiveAddress(instruction));
+        SegmentBaseApplied(instruction.MemorySegment, EffectiveAddress(instruction));
 
     // ---- memory ----
 
@@ -315,11 +327,11 @@ public sealed partial class ExecutionContext
         rsp = size == 4 ? value & mask : (rsp & ~mask) | (value & mask);
     }
 
-    /// <summary>Writes <paramref name="value"/> below the stack pointer, then moves it; nothing changes on a fault.</summary>
+    /// <summary>Writes <paramref name="value"/> below the stack pointer through SS (limit checks: #SS(0)), then moves it; nothing changes on a fault.</summary>
     public bool TryPush(ulong value, int size)
     {
         ulong sp = (StackPointer - (ulong)size) & FlagMath.Mask(StackAddressSize);
-        if (!TryWriteMemory(ApplySegment(Register.SS, sp), size, value))
+        if (!TryWriteSegmented(Register.SS, sp, size, value))
         {
             return false;
         }
@@ -328,9 +340,12 @@ public sealed partial class ExecutionContext
         return true;
     }
 
-    /// <summary>Reads the top of stack; the caller moves the stack pointer (<see cref="SetStackPointer"/>) once nothing else can fault.</summary>
+    /// <summary>
+    /// Reads the stack at SP + <paramref name="offset"/> through SS (limit checks: #SS(0)); the caller moves the stack
+    /// pointer (<see cref="SetStackPointer"/>) once nothing else can fault.
+    /// </summary>
     public bool TryPeek(int size, out ulong value, ulong offset = 0) =>
-        TryReadMemory(ApplySegment(Register.SS, (StackPointer + offset) & FlagMath.Mask(StackAddressSize)), size, out value);
+        TryReadSegmented(Register.SS, (StackPointer + offset) & FlagMath.Mask(StackAddressSize), size, out value);
 
     // ---- flags ----
 

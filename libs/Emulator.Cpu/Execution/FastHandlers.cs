@@ -261,7 +261,7 @@ internal static class FastHandlers
     private static ExitReason Load<TWidth>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
     {
-        if (!c.TryReadMemory(c.LinearAddress(i), TWidth.Size, out ulong value))
+        if (!c.TryLinearAddressFast(i, TWidth.Size, MemoryAccess.Read, out ulong linear) || !c.TryReadMemory(linear, TWidth.Size, out ulong value))
         {
             return ExitReason.Exception;
         }
@@ -273,7 +273,8 @@ internal static class FastHandlers
     private static ExitReason Store<TWidth, TSource>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
         where TSource : struct, ISource =>
-        c.TryWriteMemory(c.LinearAddress(i), TWidth.Size, TSource.Read(ref c.State, i) & TWidth.Mask) ? ExitReason.Continue : ExitReason.Exception;
+        c.TryLinearAddressFast(i, TWidth.Size, MemoryAccess.Write, out ulong linear) && c.TryWriteMemory(linear, TWidth.Size, TSource.Read(ref c.State, i) & TWidth.Mask)
+            ? ExitReason.Continue : ExitReason.Exception;
 
     private static ExitReason JumpAlways(ExecutionContext c, in Instruction i)
     {

@@ -7,7 +7,9 @@ namespace Emulator.Cpu;
 /// the first byte that faults and remembering that fault, so a fetch fault becomes a #PF value.
 /// With an <see cref="ICodeMemory"/>, each page is translated once and its RAM bytes copied in one
 /// go, and the physical pages read are recorded (the block's invalidation keys); a page that is
-/// not RAM (a ROM on the MMIO bus) is fetched byte by byte through the linear path.
+/// not RAM (a ROM on the MMIO bus) is fetched byte by byte through the linear path. At most
+/// <c>allowed</c> bytes are read: the byte past them (beyond the CS limit, or the end of the canonical
+/// lower half) fails with #GP(0), checked before any translation as segmentation precedes paging.
 /// </summary>
 internal sealed class GuestCodeReader : CodeReader
 {
@@ -21,11 +23,13 @@ internal sealed class GuestCodeReader : CodeReader
     private int _bufferPosition;
     private int _bufferLength;
     private ulong _linear;
+    private ulong _allowed;
     private bool _faulted;
 
-    public GuestCodeReader(ICpuMemory memory, ulong linear, ulong linearMask, byte[] buffer)
+    public GuestCodeReader(ICpuMemory memory, ulong linear, ulong linearMask, byte[] buffer, ulong allowed = ulong.MaxValue)
     {
         _memory = memory;
+        _allowed = allowed;
         _code = memory as ICodeMemory;
         _linear = linear;
         _linearMask = linearMask;
@@ -48,6 +52,13 @@ internal sealed class GuestCodeReader : CodeReader
         {
             return -1;
         }
+
+        if (_allowed == 0)
+        {
+            return Fail(CpuFault.GeneralProtection());
+        }
+
+        _allowed--;
 
         if (_bufferPosition < _bufferLength)
         {

@@ -99,10 +99,11 @@ public sealed partial class Interpreter
             int bitness = longMode ? 64 : (mode & 2) != 0 ? 32 : 16;
             ulong linear = longMode ? state.Rip : (state.Segments[(int)SegmentRegister.Cs].Base + state.Rip) & 0xFFFF_FFFF;
             long epoch = Epoch();
+            ulong csLimit = state.Segments[(int)SegmentRegister.Cs].Limit;
             DecodedBlock? block = previous?.FindSuccessor(linear, state.Rip, mode, epoch);
-            if (block is null)
+            if (block is null || !DecodedBlockCache.FitsLimit(block, linear, state.Rip, bitness, csLimit))
             {
-                if (!Blocks.TryGet(_context.Memory, linear, state.Rip, bitness, mode, out block, out CpuFault fault))
+                if (!Blocks.TryGet(_context.Memory, linear, state.Rip, bitness, mode, csLimit, out block, out CpuFault fault))
                 {
                     previous = null;
                     LastFault = fault;

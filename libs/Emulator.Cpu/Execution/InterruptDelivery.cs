@@ -252,6 +252,14 @@ public static class InterruptDelivery
             }
         }
 
+        // The frame must fit the (possibly new) stack segment: #SS(0) on the same stack, #SS(new SS + EXT) on an
+        // inner one (SDM vol. 3, 6.12.1.1 and INT n "Protected Mode Exceptions").
+        if (!ExecutionContext.WithinLimit(ss, newSp, n * size))
+        {
+            fault = SystemAccess.WithCode(ExceptionVector.StackFault, (inner ? (uint)(ss.Selector & ~3) : 0) + ext);
+            return false;
+        }
+
         if (!TryWriteStack(cpu, (ss.Base + newSp) & 0xFFFF_FFFF, bytes[..(n * size)], newCpl, out fault))
         {
             return false;
@@ -318,7 +326,14 @@ public static class InterruptDelivery
         BinaryPrimitives.WriteUInt16LittleEndian(frame[2..], s.Segments[(int)SegmentRegister.Cs].Selector);
         BinaryPrimitives.WriteUInt16LittleEndian(frame[4..], (ushort)s.Rflags);
         ulong sp = (cpu.StackPointer - 6) & FlagMath.Mask(cpu.StackAddressSize);
-        if (!cpu.Memory.TryWrite(cpu.ApplySegment(Iced.Intel.Register.SS, sp), frame, MemoryAccess.Write, out fault))
+        // The frame goes through SS's limit like any push: beyond the (normally 64 KiB) limit is #SS(0).
+        if (!cpu.TryApplySegment(Iced.Intel.Register.SS, sp, frame.Length, MemoryAccess.Write, out ulong linear))
+        {
+            fault = cpu.Fault;
+            return false;
+        }
+
+        if (!cpu.Memory.TryWrite(linear, frame, MemoryAccess.Write, out fault))
         {
             return false;
         }

@@ -25,13 +25,13 @@ public static class StackInstructions
             return ExitReason.Exception;
         }
 
-        return cpu.TryPushSegmented(value, size) ? ExitReason.Continue : ExitReason.Exception;
+        return cpu.TryPush(value, size) ? ExitReason.Continue : ExitReason.Exception;
     }
 
     private static ExitReason Pop(ExecutionContext cpu, in Instruction instruction)
     {
         int size = instruction.StackPointerIncrement;
-        if (!cpu.TryPeekSegmented(size, out ulong value))
+        if (!cpu.TryPeek(size, out ulong value))
         {
             return ExitReason.Exception;
         }

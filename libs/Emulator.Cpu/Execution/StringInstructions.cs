@@ -98,12 +98,20 @@ public static class StringInstructions
             ulong destinationOffset = cpu.ReadRegister(di);
             ulong source = 0;
             ulong destination = 0;
-            if (usesSource && !cpu.TryReadMemory(cpu.ApplySegment(instruction.MemorySegment, sourceOffset), size, out source))
+            // Each element is translated with the full segment checks, so a REP that runs past a limit stops with
+            // rCX/rSI/rDI naming the faulting element (SDM vol. 2, REP: the registers are restartable).
+            if (usesSource && !cpu.TryReadSegmented(instruction.MemorySegment, sourceOffset, size, out source))
             {
                 return ExitReason.Exception;
             }
 
-            ulong destinationLinear = cpu.ApplySegment(Register.ES, destinationOffset);
+            ulong destinationLinear = 0;
+            if (usesDestination
+                && !cpu.TryApplySegment(Register.ES, destinationOffset, size, compares ? MemoryAccess.Read : MemoryAccess.Write, out destinationLinear))
+            {
+                return ExitReason.Exception;
+            }
+
             if (compares && !cpu.TryReadMemory(destinationLinear, size, out destination))
             {
                 return ExitReason.Exception;

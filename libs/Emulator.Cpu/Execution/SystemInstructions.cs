@@ -139,6 +139,7 @@ public static class SystemInstructions
             return cpu.Raise(CpuFault.GeneralProtection());
         }
 
+        // Unchecked on purpose: INVLPG neither checks limits nor faults on a non-canonical address (SDM vol. 2, INVLPG).
         ulong linear = cpu.LinearAddress(instruction);
         if (cpu.Memory is PagedMemory paged)
         {
@@ -150,5 +151,6 @@ public static class SystemInstructions
 
     /// <summary>CLFLUSH faults as a one-byte read of its operand would (SDM vol. 2, CLFLUSH), then does nothing.</summary>
     private static ExitReason Clflush(ExecutionContext cpu, in Instruction instruction) =>
-        cpu.TryReadMemory(cpu.LinearAddress(instruction), 1, out _) ? ExitReason.Continue : ExitReason.Exception;
+        cpu.TryLinearAddress(instruction, 1, MemoryAccess.Read, out ulong linear) && cpu.TryReadMemory(linear, 1, out _)
+            ? ExitReason.Continue : ExitReason.Exception;
 }

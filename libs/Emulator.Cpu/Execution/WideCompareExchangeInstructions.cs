@@ -22,7 +22,11 @@ public static class WideCompareExchangeInstructions
     /// <param name="half">Bytes in each half of the operand: 4 for CMPXCHG8B, 8 for CMPXCHG16B.</param>
     private static ExitReason Exchange(ExecutionContext cpu, in Instruction instruction, int half)
     {
-        ulong linear = cpu.LinearAddress(instruction);
+        if (!cpu.TryLinearAddress(instruction, 2 * half, MemoryAccess.Write, out ulong linear))
+        {
+            return ExitReason.Exception;
+        }
+
         if (half == 8 && (linear & 15) != 0)
         {
             return cpu.Raise(CpuFault.GeneralProtection());

@@ -23,15 +23,10 @@ public sealed class VectorCaseGenerator(int seed)
         _values.PreferredLane = ps < 0 && pd < 0 ? 0 : ps >= 0 && (pd < 0 || ps < pd) ? 4 : 8;
         for (int e = 0; e < encodings; e++)
         {
-            (byte[] bytes, int memoryOffset, bool misaligned, string text) = Encode(code);
+            (byte[] bytes, int memoryOffset, string text) = Encode(code);
             for (int v = 0; v < valuesPerEncoding; v++)
             {
                 VectorState state = NextState();
-                if (misaligned)
-                {
-                    state.Mxcsr |= VectorAccess.MisalignedMode;
-                }
-
                 yield return new VectorCase(bytes, state, NextMemory(code, memoryOffset), text);
             }
         }
@@ -80,13 +75,13 @@ public sealed class VectorCaseGenerator(int seed)
         return memory;
     }
 
-    /// <summary>The forms that check alignment even in AMD's misaligned-SSE mode (MXCSR.MM).</summary>
-    private static bool AlwaysAligned(Mnemonic mnemonic) => mnemonic is Mnemonic.Movaps or Mnemonic.Movapd or Mnemonic.Movdqa
-        or Mnemonic.Movntps or Mnemonic.Movntpd or Mnemonic.Movntdq or Mnemonic.Fxsave or Mnemonic.Fxsave64 or Mnemonic.Fxrstor or Mnemonic.Fxrstor64;
-
-    private (byte[] Bytes, int MemoryOffset, bool Misaligned, string Text) Encode(Code code)
+    /// <summary>
+    /// 16-byte operands of the aligned forms are always aligned: a misaligned one is #GP(0) on any CPU without AMD's
+    /// MXCSR.MM, which our vCPU (like QEMU) does not offer and which these tests never set on the host; the fault
+    /// itself is covered by VectorFaultTests.
+    /// </summary>
+    private (byte[] Bytes, int MemoryOffset, string Text) Encode(Code code)
     {
-        bool misaligned = false;
         var instruction = new Instruction { Code = code };
         OpCodeInfo info = code.ToOpCode();
         int memoryOffset = -1;
@@ -113,9 +108,8 @@ public sealed class VectorCaseGenerator(int seed)
                     int size = instruction.MemorySize.GetSize();
                     Mnemonic mnemonic = code.Mnemonic();
                     bool unalignedForm = mnemonic is Mnemonic.Movups or Mnemonic.Movupd or Mnemonic.Movdqu or Mnemonic.Lddqu;
-                    bool aligned = size >= 16 && !unalignedForm && (AlwaysAligned(mnemonic) || _values.Next(2) == 0);
+                    bool aligned = size >= 16 && !unalignedForm;
                     memoryOffset = aligned || size == 0 ? 16 * _values.Next(30) : _values.Next(480);
-                    misaligned = size >= 16 && !unalignedForm && !aligned && (memoryOffset & 15) != 0;
                     instruction.SetOpKind(op, OpKind.Memory);
                     instruction.MemoryBase = Register.R15;
                     instruction.MemoryDisplacement64 = (ulong)memoryOffset;
@@ -136,7 +130,7 @@ public sealed class VectorCaseGenerator(int seed)
             throw new InvalidOperationException($"{code}: {error}");
         }
 
-        return (writer.ToArray(), memoryOffset, misaligned, instruction.ToString());
+        return (writer.ToArray(), memoryOffset, instruction.ToString());
     }
 
     private Register Pick(OpCodeOperandKind kind) => kind switch

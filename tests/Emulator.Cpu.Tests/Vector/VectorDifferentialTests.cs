@@ -51,6 +51,11 @@ public sealed class VectorDifferentialTests : IDisposable
                 host = ApproximationTolerance.Reconcile(testCase, host, interpreted);
             }
 
+            if (code.Mnemonic() is Mnemonic.Fxsave or Mnemonic.Fxsave64)
+            {
+                host = ReconcileMxcsrMask(testCase, host, interpreted);
+            }
+
             string? difference = VectorComparer.Compare(host, interpreted, FlagsDefined(code));
             if (difference is not null && failures++ < 5)
             {
@@ -84,6 +89,31 @@ public sealed class VectorDifferentialTests : IDisposable
         }
 
         return string.Join(" ", parts);
+    }
+
+    /// <summary>
+    /// FXSAVE's MXCSR_MASK (image bytes 28-31) is the one field where we differ from the host on purpose: this AMD
+    /// host reports 0x2FFFF (bit 17, MisAlignSse's MXCSR.MM), our vCPU reports QEMU TCG's 0xFFFF because our CPUID does
+    /// not advertise MisAlignSse. The host's must still include every bit ours does; then the host image takes our
+    /// value so the rest of the image is compared byte for byte.
+    /// </summary>
+    private static VectorResult ReconcileMxcsrMask(VectorCase testCase, VectorResult host, VectorResult interpreted)
+    {
+        if (host.Failure is not null || interpreted.Failure is not null)
+        {
+            return host;
+        }
+
+        var decoder = Decoder.Create(64, testCase.Code);
+        decoder.Decode(out Instruction instruction);
+        int field = (int)instruction.MemoryDisplacement64 + 28;
+        uint ours = BitConverter.ToUInt32(interpreted.Memory, field);
+        uint theirs = BitConverter.ToUInt32(host.Memory, field);
+        Assert.Equal(VectorAccess.MxcsrMask, ours);
+        Assert.Equal(ours, theirs & ours);
+        byte[] memory = (byte[])host.Memory.Clone();
+        BitConverter.GetBytes(ours).CopyTo(memory, field);
+        return host with { Memory = memory };
     }
 
     private static bool IsApproximation(Code code) => code.Mnemonic() is Mnemonic.Rcpps or Mnemonic.Rcpss or Mnemonic.Rsqrtps or Mnemonic.Rsqrtss;

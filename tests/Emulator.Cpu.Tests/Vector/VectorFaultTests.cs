@@ -6,7 +6,6 @@ namespace Emulator.Cpu.Tests.Vector;
 /// <summary>Availability (#UD/#NM), alignment and MXCSR (#GP) faults, and the MMX/x87 state the vector handlers leave.</summary>
 public sealed class VectorFaultTests : IDisposable
 {
-    private const byte Nm = 7;
     private readonly VectorInterpreterRunner _runner = new();
 
     public void Dispose() => _runner.Dispose();
@@ -46,14 +45,23 @@ public sealed class VectorFaultTests : IDisposable
     }
 
     [Fact]
-    public void MisalignedModeRelaxesAllButTheExplicitlyAlignedMoves()
+    public void MxcsrMaskFollowsTheCpuidModelNotTheHost()
     {
-        Action<VectorInterpreterRunner> mm = r => r.State.Mxcsr |= VectorAccess.MisalignedMode;
-        Assert.Equal(-1, Run(a => a.paddb(xmm1, __xmmword_ptr[r15 + 8]), mm));
-        Assert.Equal(-1, Run(a => a.pshufd(xmm1, __xmmword_ptr[r15 + 8], 3), mm));
-        Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.movdqa(xmm1, __xmmword_ptr[r15 + 8]), mm));
-        Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.movntps(__xmmword_ptr[r15 + 8], xmm1), mm));
-        Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.fxsave(__[r15 + 8]), mm));
+        const uint misAlignSse = 1U << 7; // CPUID 8000_0001h ECX: AMD's misaligned-SSE mode
+        Assert.Equal(0U, CpuidModel.Extended1Ecx & misAlignSse);
+        Assert.Equal(0xFFFFU, VectorAccess.MxcsrMask);
+    }
+
+    [Fact]
+    public void MisalignedOperandsOfAlignedFormsAlwaysFaultAsOnQemu()
+    {
+        // No MXCSR.MM: bit 17 is reserved (LDMXCSR would #GP), so nothing relaxes the alignment rule.
+        Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.paddb(xmm1, __xmmword_ptr[r15 + 8])));
+        Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.pshufd(xmm1, __xmmword_ptr[r15 + 8], 3)));
+        Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.movdqa(xmm1, __xmmword_ptr[r15 + 8])));
+        Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.movntps(__xmmword_ptr[r15 + 8], xmm1)));
+        Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.fxsave(__[r15 + 8])));
+        Assert.Equal(-1, Run(a => a.movdqu(xmm1, __xmmword_ptr[r15 + 8])));
     }
 
     [Fact]
@@ -64,14 +72,14 @@ public sealed class VectorFaultTests : IDisposable
         Action<VectorInterpreterRunner> noFxsr = r => r.State.Cr4 &= ~Cr4Bits.OSFXSR;
         Assert.Equal(ExceptionVector.InvalidOpcode, Run(a => a.pxor(xmm1, xmm2), em));
         Assert.Equal(ExceptionVector.InvalidOpcode, Run(a => a.pxor(mm1, mm2), em));
-        Assert.Equal(Nm, Run(a => a.pxor(xmm1, xmm2), ts));
-        Assert.Equal(Nm, Run(a => a.pxor(mm1, mm2), ts));
+        Assert.Equal(ExceptionVector.DeviceNotAvailable, Run(a => a.pxor(xmm1, xmm2), ts));
+        Assert.Equal(ExceptionVector.DeviceNotAvailable, Run(a => a.pxor(mm1, mm2), ts));
         Assert.Equal(ExceptionVector.InvalidOpcode, Run(a => a.pxor(xmm1, xmm2), noFxsr));
         Assert.Equal(-1, Run(a => a.pxor(mm1, mm2), noFxsr));
         Assert.Equal(ExceptionVector.InvalidOpcode, Run(a => a.ldmxcsr(__dword_ptr[r15]), noFxsr));
         Assert.Equal(ExceptionVector.InvalidOpcode, Run(a => a.emms(), em));
-        Assert.Equal(Nm, Run(a => a.fxsave(__[r15]), em));
-        Assert.Equal(Nm, Run(a => a.fxrstor64(__[r15]), ts));
+        Assert.Equal(ExceptionVector.DeviceNotAvailable, Run(a => a.fxsave(__[r15]), em));
+        Assert.Equal(ExceptionVector.DeviceNotAvailable, Run(a => a.fxrstor64(__[r15]), ts));
     }
 
     [Fact]
@@ -89,13 +97,18 @@ public sealed class VectorFaultTests : IDisposable
         BitConverter.GetBytes(0x1F80U | (1U << 17)).CopyTo(memory, 4);
         Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.ldmxcsr(__dword_ptr[r15]), memory: memory));
         Assert.Equal(0x1F80U, _runner.State.Mxcsr);
-        Assert.Equal(-1, Run(a => a.ldmxcsr(__dword_ptr[r15 + 4]), memory: memory));
-        Assert.Equal(0x21F80U, _runner.State.Mxcsr);
+        Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.ldmxcsr(__dword_ptr[r15 + 4]), memory: memory));
+        Assert.Equal(0x1F80U, _runner.State.Mxcsr);
 
         byte[] image = new byte[VectorCase.MemorySize];
         BitConverter.GetBytes(0x1F80U | (1U << 20)).CopyTo(image, 24);
         Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.fxrstor64(__[r15]), memory: image));
         Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.fxrstor(__[r15]), memory: image));
+        BitConverter.GetBytes(0x1F80U | (1U << 17)).CopyTo(image, 24);
+        Assert.Equal(ExceptionVector.GeneralProtection, Run(a => a.fxrstor64(__[r15]), memory: image));
+        BitConverter.GetBytes(0xFFFFU).CopyTo(image, 24);
+        Assert.Equal(-1, Run(a => a.fxrstor64(__[r15]), memory: image));
+        Assert.Equal(0xFFFFU, _runner.State.Mxcsr);
     }
 
     [Fact]
@@ -140,7 +153,7 @@ public sealed class VectorFaultTests : IDisposable
         Assert.Equal(0x1881, BitConverter.ToUInt16(image, 2));
         Assert.Equal(0x8000_0000_0000_0003UL, BitConverter.ToUInt64(image, 32));
         Assert.Equal(0x3FFF + 2, BitConverter.ToUInt16(image, 40 + (16 * 7)));
-        Assert.Equal(VectorAccess.MxcsrMask, BitConverter.ToUInt32(image, 28));
+        Assert.Equal(0xFFFFU, BitConverter.ToUInt32(image, 28));
         Assert.Equal(~15UL, BitConverter.ToUInt64(image, 168 + (16 * 15)));
 
         var loaded = new CpuState();
@@ -160,7 +173,7 @@ public sealed class VectorFaultTests : IDisposable
     {
         // DIVSS by zero with ZM clear: #XM with CR4.OSXMMEXCPT, else #UD; ZE is set, XMM1 keeps its value.
         Action<VectorInterpreterRunner> unmaskZero = r => r.State.Mxcsr = 0x1F80 & ~(MxcsrBits.DivideByZero << MxcsrBits.MaskShift);
-        Assert.Equal(19, Run(a => a.divss(xmm1, xmm2), unmaskZero));
+        Assert.Equal(ExceptionVector.SimdFloatingPoint, Run(a => a.divss(xmm1, xmm2), unmaskZero));
         Assert.Equal(0x1111UL, _runner.State.Xmm[1].Low);
         Assert.NotEqual(0U, _runner.State.Mxcsr & MxcsrBits.DivideByZero);
         Assert.Equal(ExceptionVector.InvalidOpcode, Run(a => a.divss(xmm1, xmm2), r =>
@@ -186,7 +199,7 @@ public sealed class VectorFaultTests : IDisposable
         Assert.Equal(-1, Run(a => a.mulss(xmm1, xmm2), operands));
         Assert.Equal(0x0040_0000UL, _runner.State.Xmm[1].Low);
         Assert.Equal(0x1F80U, _runner.State.Mxcsr);
-        Assert.Equal(19, Run(a => a.mulss(xmm1, xmm2), r =>
+        Assert.Equal(ExceptionVector.SimdFloatingPoint, Run(a => a.mulss(xmm1, xmm2), r =>
         {
             operands(r);
             r.State.Mxcsr = 0x1F80 & ~(MxcsrBits.Underflow << MxcsrBits.MaskShift);
@@ -195,7 +208,7 @@ public sealed class VectorFaultTests : IDisposable
         Assert.NotEqual(0U, _runner.State.Mxcsr & MxcsrBits.Underflow);
 
         // ADDPS with an unmasked invalid lane (inf - inf) and an inexact lane: IE recorded, PE not.
-        Assert.Equal(19, Run(a => a.addps(xmm1, xmm2), r =>
+        Assert.Equal(ExceptionVector.SimdFloatingPoint, Run(a => a.addps(xmm1, xmm2), r =>
         {
             r.State.Xmm[1].Low = 0x3F80_0000_7F80_0000;
             r.State.Xmm[2].Low = 0x3380_0001_FF80_0000;

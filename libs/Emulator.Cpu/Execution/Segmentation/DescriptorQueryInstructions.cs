@@ -80,7 +80,7 @@ public static class DescriptorQueryInstructions
             return cpu.Raise(ExceptionVector.InvalidOpcode);
         }
 
-        if (!cpu.TryReadOperandSegmented(instruction, 1, 2, out ulong value))
+        if (!cpu.TryReadOperand(instruction, 1, 2, out ulong value))
         {
             return ExitReason.Exception;
         }
@@ -113,7 +113,7 @@ public static class DescriptorQueryInstructions
             return cpu.Raise(ExceptionVector.InvalidOpcode);
         }
 
-        if (!cpu.TryReadOperandSegmented(instruction, 0, 2, out ulong value))
+        if (!cpu.TryReadOperand(instruction, 0, 2, out ulong value))
         {
             return ExitReason.Exception;
         }
@@ -144,7 +144,7 @@ public static class DescriptorQueryInstructions
             return cpu.Raise(ExceptionVector.InvalidOpcode);
         }
 
-        if (!cpu.TryReadOperandSegmented(instruction, 0, 2, out ulong destination, MemoryAccess.Write))
+        if (!cpu.TryReadOperand(instruction, 0, 2, out ulong destination, MemoryAccess.Write))
         {
             return ExitReason.Exception;
         }
@@ -159,7 +159,7 @@ public static class DescriptorQueryInstructions
                 Register target = instruction.Op0Register;
                 cpu.WriteRegister(target.GetSize() == 4 ? Register.AX + (target - Register.EAX) : target, adjusted);
             }
-            else if (!cpu.TryWriteOperandSegmented(instruction, 0, 2, adjusted))
+            else if (!cpu.TryWriteOperand(instruction, 0, 2, adjusted))
             {
                 return ExitReason.Exception;
             }

@@ -1,17 +1,18 @@
+using System.Runtime.CompilerServices;
 using Iced.Intel;
 
 namespace Emulator.Cpu;
 
 /// <summary>
 /// Segment translation of data accesses (Intel SDM vol. 3, 5.3 "Limit Checking", 5.4 "Type
-/// Checking", 3.3.7.1 "Canonical Addressing"). <see cref="TryApplySegment"/> is the checked form
-/// every access should take; <see cref="ApplySegment"/> only adds the base (for callers that have
-/// not been moved to the checked form yet).
+/// Checking", 3.3.7.1 "Canonical Addressing"). <see cref="TryApplySegment"/> is the one translation
+/// every operand, stack, string and vector access takes; the unchecked <see cref="LinearAddress"/>
+/// remains for INVLPG (which the SDM does not check) and callers outside this folder's ownership.
 /// </summary>
 public sealed partial class ExecutionContext
 {
     /// <summary>Offset plus segment base, unchecked: in 64-bit mode only FS and GS have one (SDM vol. 3, 3.2.4).</summary>
-    public ulong ApplySegment(Register segment, ulong offset)
+    private ulong SegmentBaseApplied(Register segment, ulong offset)
     {
         ref CpuState s = ref State;
         if (s.In64BitMode)
@@ -38,59 +39,94 @@ public sealed partial class ExecutionContext
     public bool TryApplySegment(Register segment, ulong offset, int size, MemoryAccess access, out ulong linear)
     {
         ref CpuState s = ref State;
-        CpuFault violation = segment == Register.SS ? SystemAccess.WithCode(ExceptionVector.StackFault, 0) : CpuFault.GeneralProtection();
-        ulong last = offset + (ulong)Math.Max(size, 1) - 1;
+        ulong span = (ulong)Math.Max(size, 1) - 1;
         if (s.In64BitMode)
         {
-            ulong @base = segment switch
+            linear = segment switch
             {
-                Register.FS => s.Segments[(int)SegmentRegister.Fs].Base,
-                Register.GS => s.Segments[(int)SegmentRegister.Gs].Base,
-                _ => 0,
+                Register.FS => offset + s.Segments[(int)SegmentRegister.Fs].Base,
+                Register.GS => offset + s.Segments[(int)SegmentRegister.Gs].Base,
+                _ => offset,
             };
-            linear = offset + @base;
-            if (!SystemAccess.IsCanonical(linear) || !SystemAccess.IsCanonical(linear + (ulong)Math.Max(size, 1) - 1))
+            if (SystemAccess.IsCanonical(linear) && SystemAccess.IsCanonical(linear + span))
             {
-                Fault = violation;
-                return false;
+                return true;
             }
 
-            return true;
+            return Violation(segment);
         }
 
         ref SegmentCache cache = ref s.Segment(SegmentOf(segment));
         linear = (cache.Base + offset) & 0xFFFF_FFFF;
         uint flags = cache.Flags;
+
+        // The commonest case by far: a flat 4 GiB expand-up segment whose type allows the access.
+        const uint kindMask = SegmentFlags.CodeOrData | SegmentFlags.Code | SegmentFlags.ConformingOrExpandDown;
+        if (cache.Limit == 0xFFFF_FFFF && (flags & kindMask) == SegmentFlags.CodeOrData
+            && (access == MemoryAccess.Read || (access == MemoryAccess.Write && (flags & SegmentFlags.ReadableOrWritable) != 0))
+            && (flags & SegmentFlags.Present) != 0)
+        {
+            return true;
+        }
+
         if (s.ProtectedMode && (s.Rflags & RflagsBits.VM) == 0)
         {
             if ((flags & SegmentFlags.Present) == 0 || !TypeAllows(flags, access))
             {
-                Fault = violation;
-                return false;
+                return Violation(segment);
             }
         }
 
-        if ((flags & (SegmentFlags.CodeOrData | SegmentFlags.Code | SegmentFlags.ConformingOrExpandDown)) == (SegmentFlags.CodeOrData | SegmentFlags.ConformingOrExpandDown))
+        return WithinLimit(cache, offset, size) || Violation(segment);
+    }
+
+    /// <summary>
+    /// Whether bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="size"/>) lie within the
+    /// segment's limit: at most the limit when expand-up, above it and below 64 KiB or 4 GiB (B bit) when expand-down.
+    /// </summary>
+    public static bool WithinLimit(in SegmentCache cache, ulong offset, int size)
+    {
+        ulong last = offset + (ulong)Math.Max(size, 1) - 1;
+        const uint kindMask = SegmentFlags.CodeOrData | SegmentFlags.Code | SegmentFlags.ConformingOrExpandDown;
+        if ((cache.Flags & kindMask) == (SegmentFlags.CodeOrData | SegmentFlags.ConformingOrExpandDown))
         {
-            ulong upper = (flags & SegmentFlags.Big) != 0 ? 0xFFFF_FFFFUL : 0xFFFFUL;
-            if (offset <= cache.Limit || last > upper)
-            {
-                Fault = violation;
-                return false;
-            }
-        }
-        else if (cache.Limit != 0xFFFF_FFFF && last > cache.Limit)
-        {
-            Fault = violation;
-            return false;
+            ulong upper = (cache.Flags & SegmentFlags.Big) != 0 ? 0xFFFF_FFFFUL : 0xFFFFUL;
+            return offset > cache.Limit && last <= upper;
         }
 
-        return true;
+        return last <= cache.Limit;
+    }
+
+    /// <summary>#SS(0) for a stack-segment access, else #GP(0) (SDM vol. 3, 6.15 interrupts 12 and 13).</summary>
+    private bool Violation(Register segment)
+    {
+        Fault = segment == Register.SS ? SystemAccess.WithCode(ExceptionVector.StackFault, 0) : CpuFault.GeneralProtection();
+        return false;
     }
 
     /// <summary>The memory operand's checked linear address (<see cref="TryApplySegment"/>) for a <paramref name="size"/>-byte access.</summary>
     public bool TryLinearAddress(in Instruction instruction, int size, MemoryAccess access, out ulong linear) =>
         TryApplySegment(instruction.MemorySegment, EffectiveAddress(instruction), size, access, out linear);
+
+    /// <summary>
+    /// <see cref="TryLinearAddress"/> for the hot MOV forms of <see cref="FastHandlers"/>: in 64-bit mode without an
+    /// FS/GS override the only check is the canonical one, done here inline; everything else takes the full path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryLinearAddressFast(in Instruction instruction, int size, MemoryAccess access, out ulong linear)
+    {
+        Register segment = instruction.MemorySegment;
+        if (segment != Register.FS && segment != Register.GS && State.In64BitMode)
+        {
+            linear = EffectiveAddress(instruction);
+            if (SystemAccess.IsCanonical(linear) && SystemAccess.IsCanonical(linear + (ulong)size - 1))
+            {
+                return true;
+            }
+        }
+
+        return TryLinearAddress(instruction, size, access, out linear);
+    }
 
     /// <summary>Reads through a segment with every check.</summary>
     public bool TryReadSegmented(Register segment, ulong offset, int size, out ulong value, MemoryAccess access = MemoryAccess.Read)
@@ -103,46 +139,6 @@ public sealed partial class ExecutionContext
     /// <summary>Writes through a segment with every check.</summary>
     public bool TryWriteSegmented(Register segment, ulong offset, int size, ulong value) =>
         TryApplySegment(segment, offset, size, MemoryAccess.Write, out ulong linear) && TryWriteMemory(linear, size, value);
-
-    /// <summary><see cref="TryReadOperand"/> with the segment checks of <see cref="TryApplySegment"/>.</summary>
-    public bool TryReadOperandSegmented(in Instruction instruction, int op, int size, out ulong value, MemoryAccess access = MemoryAccess.Read)
-    {
-        if (instruction.GetOpKind(op) != OpKind.Memory)
-        {
-            return TryReadOperand(instruction, op, size, out value, access);
-        }
-
-        value = 0;
-        return TryLinearAddress(instruction, size, access, out ulong linear) && TryReadMemory(linear, size, out value, access);
-    }
-
-    /// <summary><see cref="TryWriteOperand"/> with the segment checks of <see cref="TryApplySegment"/>.</summary>
-    public bool TryWriteOperandSegmented(in Instruction instruction, int op, int size, ulong value)
-    {
-        if (instruction.GetOpKind(op) != OpKind.Memory)
-        {
-            return TryWriteOperand(instruction, op, size, value);
-        }
-
-        return TryLinearAddress(instruction, size, MemoryAccess.Write, out ulong linear) && TryWriteMemory(linear, size, value);
-    }
-
-    /// <summary>Pushes through SS with its limit checks (#SS(0)); nothing changes on a fault.</summary>
-    public bool TryPushSegmented(ulong value, int size)
-    {
-        ulong sp = (StackPointer - (ulong)size) & FlagMath.Mask(StackAddressSize);
-        if (!TryWriteSegmented(Register.SS, sp, size, value))
-        {
-            return false;
-        }
-
-        SetStackPointer(sp);
-        return true;
-    }
-
-    /// <summary>Reads the stack at SP + <paramref name="offset"/> through SS with its limit checks; the caller moves SP.</summary>
-    public bool TryPeekSegmented(int size, out ulong value, ulong offset = 0) =>
-        TryReadSegmented(Register.SS, (StackPointer + offset) & FlagMath.Mask(StackAddressSize), size, out value);
 
     /// <summary>The <see cref="SegmentRegister"/> an Iced segment register names (DS for anything else).</summary>
     public static SegmentRegister SegmentOf(Register segment) => segment switch

@@ -339,7 +339,7 @@ public static class FarTransferInstructions
         frame[n++] = s.Gpr[(int)GeneralRegister.Rsp];
         for (int i = parameters - 1; i >= 0; i--)
         {
-            if (!cpu.TryPeekSegmented(gateSize, out frame[n++], (ulong)(i * gateSize)))
+            if (!cpu.TryPeek(gateSize, out frame[n++], (ulong)(i * gateSize)))
             {
                 return ExitReason.Exception;
             }
@@ -372,7 +372,7 @@ public static class FarTransferInstructions
     private static ExitReason Return(ExecutionContext cpu, int size, ushort release)
     {
         ref CpuState s = ref cpu.State;
-        if (!cpu.TryPeekSegmented(size, out ulong ip) || !cpu.TryPeekSegmented(size, out ulong csValue, (ulong)size))
+        if (!cpu.TryPeek(size, out ulong ip) || !cpu.TryPeek(size, out ulong csValue, (ulong)size))
         {
             return ExitReason.Exception;
         }
@@ -436,7 +436,7 @@ public static class FarTransferInstructions
             return ExitReason.Continue;
         }
 
-        if (!cpu.TryPeekSegmented(size, out ulong newSp, popped) || !cpu.TryPeekSegmented(size, out ulong ssValue, popped + (ulong)size))
+        if (!cpu.TryPeek(size, out ulong newSp, popped) || !cpu.TryPeek(size, out ulong ssValue, popped + (ulong)size))
         {
             return ExitReason.Exception;
         }

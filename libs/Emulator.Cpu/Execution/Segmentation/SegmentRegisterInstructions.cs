@@ -86,7 +86,7 @@ public static class SegmentRegisterInstructions
             return ExitReason.Continue;
         }
 
-        return cpu.TryWriteOperandSegmented(instruction, 0, 2, selector) ? ExitReason.Continue : ExitReason.Exception;
+        return cpu.TryWriteOperand(instruction, 0, 2, selector) ? ExitReason.Continue : ExitReason.Exception;
     }
 
     private static ExitReason MovToSegment(ExecutionContext cpu, in Instruction instruction)
@@ -97,7 +97,7 @@ public static class SegmentRegisterInstructions
             return cpu.Raise(ExceptionVector.InvalidOpcode);
         }
 
-        if (!cpu.TryReadOperandSegmented(instruction, 1, 2, out ulong selector))
+        if (!cpu.TryReadOperand(instruction, 1, 2, out ulong selector))
         {
             return ExitReason.Exception;
         }
@@ -109,13 +109,13 @@ public static class SegmentRegisterInstructions
     {
         int size = -instruction.StackPointerIncrement;
         ushort selector = cpu.State.Segment(ExecutionContext.SegmentOf(instruction.Op0Register)).Selector;
-        return cpu.TryPushSegmented(selector, size) ? ExitReason.Continue : ExitReason.Exception;
+        return cpu.TryPush(selector, size) ? ExitReason.Continue : ExitReason.Exception;
     }
 
     private static ExitReason PopSegment(ExecutionContext cpu, in Instruction instruction)
     {
         int size = instruction.StackPointerIncrement;
-        if (!cpu.TryPeekSegmented(size, out ulong value))
+        if (!cpu.TryPeek(size, out ulong value))
         {
             return ExitReason.Exception;
         }

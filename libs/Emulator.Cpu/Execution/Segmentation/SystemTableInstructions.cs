@@ -161,7 +161,7 @@ public static class SystemTableInstructions
             return cpu.Raise(CpuFault.GeneralProtection());
         }
 
-        if (!cpu.TryReadOperandSegmented(instruction, 0, 2, out ulong value))
+        if (!cpu.TryReadOperand(instruction, 0, 2, out ulong value))
         {
             return ExitReason.Exception;
         }
@@ -207,7 +207,7 @@ public static class SystemTableInstructions
             return cpu.Raise(CpuFault.GeneralProtection());
         }
 
-        if (!cpu.TryReadOperandSegmented(instruction, 0, 2, out ulong value))
+        if (!cpu.TryReadOperand(instruction, 0, 2, out ulong value))
         {
             return ExitReason.Exception;
         }
@@ -311,7 +311,7 @@ public static class SystemTableInstructions
             return ExitReason.Continue;
         }
 
-        return cpu.TryWriteOperandSegmented(instruction, 0, 2, value & 0xFFFF) ? ExitReason.Continue : ExitReason.Exception;
+        return cpu.TryWriteOperand(instruction, 0, 2, value & 0xFFFF) ? ExitReason.Continue : ExitReason.Exception;
     }
 
     private static ExitReason Smsw(ExecutionContext cpu, in Instruction instruction)
@@ -329,7 +329,7 @@ public static class SystemTableInstructions
             return cpu.Raise(CpuFault.GeneralProtection());
         }
 
-        if (!cpu.TryReadOperandSegmented(instruction, 0, 2, out ulong value))
+        if (!cpu.TryReadOperand(instruction, 0, 2, out ulong value))
         {
             return ExitReason.Exception;
         }

@@ -18,11 +18,18 @@ public static class FxsaveInstructions
         table.Add(Mnemonic.Fxrstor64, (ExecutionContext c, in Instruction i) => Restore(c, i, true));
     }
 
-    private static bool TryCheck(ExecutionContext cpu, ulong linear)
+    /// <summary>#NM first, then the 512-byte area through the segment checks, then the alignment rule.</summary>
+    private static bool TryCheck(ExecutionContext cpu, in Instruction instruction, MemoryAccess access, out ulong linear)
     {
+        linear = 0;
         if ((cpu.State.Cr0 & (Cr0Bits.TS | Cr0Bits.EM)) != 0)
         {
-            cpu.Raise(VectorFaultVector.DeviceNotAvailable);
+            cpu.Raise(ExceptionVector.DeviceNotAvailable);
+            return false;
+        }
+
+        if (!cpu.TryLinearAddress(instruction, FxsaveImage.Size, access, out linear))
+        {
             return false;
         }
 
@@ -37,8 +44,7 @@ public static class FxsaveInstructions
 
     private static ExitReason Save(ExecutionContext cpu, in Instruction instruction, bool wide)
     {
-        ulong linear = cpu.LinearAddress(instruction);
-        if (!TryCheck(cpu, linear))
+        if (!TryCheck(cpu, instruction, MemoryAccess.Write, out ulong linear))
         {
             return ExitReason.Exception;
         }
@@ -60,8 +66,7 @@ public static class FxsaveInstructions
 
     private static ExitReason Restore(ExecutionContext cpu, in Instruction instruction, bool wide)
     {
-        ulong linear = cpu.LinearAddress(instruction);
-        if (!TryCheck(cpu, linear))
+        if (!TryCheck(cpu, instruction, MemoryAccess.Read, out ulong linear))
         {
             return ExitReason.Exception;
         }

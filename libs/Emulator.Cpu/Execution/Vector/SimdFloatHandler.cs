@@ -79,7 +79,7 @@ public static class SimdFloatHandler
         s.Mxcsr |= flags;
         if (unmasked != 0)
         {
-            cpu.Raise((s.Cr4 & Cr4Bits.OSXMMEXCPT) != 0 ? VectorFaultVector.SimdFloatingPoint : ExceptionVector.InvalidOpcode);
+            cpu.Raise((s.Cr4 & Cr4Bits.OSXMMEXCPT) != 0 ? ExceptionVector.SimdFloatingPoint : ExceptionVector.InvalidOpcode);
             return false;
         }
 

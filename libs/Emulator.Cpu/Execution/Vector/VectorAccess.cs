@@ -13,13 +13,10 @@ namespace Emulator.Cpu;
 public static class VectorAccess
 {
     /// <summary>
-    /// The MXCSR bits software may set, as this AMD host's FXSAVE reports them: bits 0-15 plus bit 17, AMD's
-    /// misaligned-SSE mode (MM).
+    /// The MXCSR bits software may set (FXSAVE's MXCSR_MASK): bits 0-15, as QEMU's TCG reports. Our CPUID does
+    /// not advertise AMD's MisAlignSse, so bit 17 (MXCSR.MM) is reserved: LDMXCSR/FXRSTOR with it set raise #GP(0).
     /// </summary>
-    public const uint MxcsrMask = 0x2FFFF;
-
-    /// <summary>MXCSR.MM: legacy-SSE memory operands need no 16-byte alignment, except the explicitly aligned moves.</summary>
-    public const uint MisalignedMode = 1U << 17;
+    public const uint MxcsrMask = 0xFFFF;
 
     public static Span<byte> Bytes(ref XmmRegister value) => MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref value, 1));
 
@@ -65,7 +62,7 @@ public static class VectorAccess
 
         if ((s.Cr0 & Cr0Bits.TS) != 0)
         {
-            cpu.Raise(VectorFaultVector.DeviceNotAvailable);
+            cpu.Raise(ExceptionVector.DeviceNotAvailable);
             return false;
         }
 
@@ -74,13 +71,10 @@ public static class VectorAccess
 
     /// <summary>
     /// Whether a 16-byte memory operand of this legacy-SSE instruction must be 16-byte aligned (SDM vol. 1, 11.4.1.1
-    /// / 12.1). With MXCSR.MM set (AMD APM vol. 1, 4.3.2) only MOVAPS/MOVAPD/MOVDQA and the non-temporal stores still
-    /// check, as measured on the host; FXSAVE/FXRSTOR check on their own.
+    /// / 12.1): all but the explicitly unaligned forms; FXSAVE/FXRSTOR check on their own.
     /// </summary>
-    public static bool RequiresAlignment(in Instruction instruction, uint mxcsr) =>
-        (mxcsr & MisalignedMode) != 0
-            ? instruction.Mnemonic is Mnemonic.Movaps or Mnemonic.Movapd or Mnemonic.Movdqa or Mnemonic.Movntps or Mnemonic.Movntpd or Mnemonic.Movntdq
-            : instruction.Mnemonic is not (Mnemonic.Movups or Mnemonic.Movupd or Mnemonic.Movdqu or Mnemonic.Lddqu or Mnemonic.Maskmovdqu);
+    public static bool RequiresAlignment(in Instruction instruction) =>
+        instruction.Mnemonic is not (Mnemonic.Movups or Mnemonic.Movupd or Mnemonic.Movdqu or Mnemonic.Lddqu or Mnemonic.Maskmovdqu);
 
     /// <summary>Reads operand <paramref name="op"/> zero-extended into a 128-bit value; a memory operand reads the instruction's memory size.</summary>
     public static bool TryRead(ExecutionContext cpu, in Instruction instruction, int op, out XmmRegister value)
@@ -92,7 +86,9 @@ public static class VectorAccess
                 value = ReadRegister(cpu, instruction.GetOpRegister(op));
                 return true;
             case OpKind.Memory:
-                return TryReadMemory(cpu, instruction, cpu.LinearAddress(instruction), instruction.MemorySize.GetSize(), out value);
+                int size = instruction.MemorySize.GetSize();
+                return cpu.TryLinearAddress(instruction, size, MemoryAccess.Read, out ulong linear)
+                    && TryReadMemory(cpu, instruction, linear, size, out value);
             default:
                 value.Low = instruction.GetImmediate(op);
                 return true;
@@ -134,7 +130,7 @@ public static class VectorAccess
 
     private static bool TryCheckAlignment(ExecutionContext cpu, in Instruction instruction, ulong linear, int size)
     {
-        if (size == 16 && (linear & 15) != 0 && RequiresAlignment(instruction, cpu.State.Mxcsr))
+        if (size == 16 && (linear & 15) != 0 && RequiresAlignment(instruction))
         {
             cpu.Raise(CpuFault.GeneralProtection());
             return false;
@@ -187,7 +183,9 @@ public static class VectorAccess
     {
         if (instruction.GetOpKind(op) == OpKind.Memory)
         {
-            if (!TryWriteMemory(cpu, instruction, cpu.LinearAddress(instruction), instruction.MemorySize.GetSize(), value))
+            int size = instruction.MemorySize.GetSize();
+            if (!cpu.TryLinearAddress(instruction, size, MemoryAccess.Write, out ulong linear)
+                || !TryWriteMemory(cpu, instruction, linear, size, value))
             {
                 return false;
             }

@@ -138,7 +138,11 @@ public static class VectorMoves
         int width = instruction.Op1Register.IsMM() ? 8 : 16;
         int addressSize = instruction.Op0Kind switch { OpKind.MemorySegDI => 2, OpKind.MemorySegEDI => 4, _ => 8 };
         ulong offset = cpu.ReadRegister(Register.RDI) & FlagMath.Mask(addressSize);
-        ulong linear = cpu.ApplySegment(instruction.MemorySegment, offset);
+        if (!cpu.TryApplySegment(instruction.MemorySegment, offset, width, MemoryAccess.Write, out ulong linear))
+        {
+            return ExitReason.Exception;
+        }
+
         ReadOnlySpan<byte> bytes = VectorAccess.Bytes(ref data);
         ReadOnlySpan<byte> selected = VectorAccess.Bytes(ref mask);
         int start = 0;

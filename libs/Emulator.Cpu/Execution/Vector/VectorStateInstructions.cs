@@ -23,7 +23,7 @@ public static class VectorStateInstructions
     private static ExitReason LoadMxcsr(ExecutionContext cpu, in Instruction instruction)
     {
         if (!VectorAccess.TryCheckAvailable(cpu, instruction, sse: true)
-            || !cpu.TryReadMemory(cpu.LinearAddress(instruction), 4, out ulong value))
+            || !cpu.TryReadOperand(instruction, 0, 4, out ulong value))
         {
             return ExitReason.Exception;
         }
@@ -40,7 +40,7 @@ public static class VectorStateInstructions
     private static ExitReason StoreMxcsr(ExecutionContext cpu, in Instruction instruction)
     {
         if (!VectorAccess.TryCheckAvailable(cpu, instruction, sse: true)
-            || !cpu.TryWriteMemory(cpu.LinearAddress(instruction), 4, cpu.State.Mxcsr))
+            || !cpu.TryWriteOperand(instruction, 0, 4, cpu.State.Mxcsr))
         {
             return ExitReason.Exception;
         }
