@@ -77,8 +77,10 @@ internal static class PortStringInstructions
             ulong offset = cpu.ReadRegister(index);
             if (input)
             {
-                ulong linear = cpu.ApplySegment(Register.ES, offset);
-                if (!cpu.TryWriteMemory(linear, size, 0)
+                // The destination is probed (segment and page) before the port is read: a faulting
+                // INS must not consume a byte from the device.
+                if (!cpu.TryApplySegment(Register.ES, offset, size, MemoryAccess.Write, out ulong linear)
+                    || !cpu.TryWriteMemory(linear, size, 0)
                     || !cpu.TryWriteMemory(linear, size, PortInstructions.Read(cpu, port, size)))
                 {
                     return ExitReason.Exception;
@@ -86,7 +88,7 @@ internal static class PortStringInstructions
             }
             else
             {
-                if (!cpu.TryReadMemory(cpu.ApplySegment(instruction.MemorySegment, offset), size, out ulong value))
+                if (!cpu.TryReadSegmented(instruction.MemorySegment, offset, size, out ulong value))
                 {
                     return ExitReason.Exception;
                 }

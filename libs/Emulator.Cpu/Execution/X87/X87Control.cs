@@ -89,7 +89,7 @@ public static class X87Control
             return ExitReason.Continue;
         }
 
-        return X87Memory.TryWriteScalar(c, c.LinearAddress(i), 2, value) ? ExitReason.Continue : ExitReason.Exception;
+        return c.TryLinearAddress(i, 2, MemoryAccess.Write, out ulong linear) && X87Memory.TryWriteScalar(c, linear, 2, value) ? ExitReason.Continue : ExitReason.Exception;
     }
 
     private static ExitReason Stcw(ExecutionContext c, in Instruction i)
@@ -99,7 +99,7 @@ public static class X87Control
             return reason;
         }
 
-        return X87Memory.TryWriteScalar(c, c.LinearAddress(i), 2, c.State.Fcw) ? ExitReason.Continue : ExitReason.Exception;
+        return c.TryLinearAddress(i, 2, MemoryAccess.Write, out ulong linear) && X87Memory.TryWriteScalar(c, linear, 2, c.State.Fcw) ? ExitReason.Continue : ExitReason.Exception;
     }
 
     private static ExitReason Ldcw(ExecutionContext c, in Instruction i)
@@ -109,7 +109,7 @@ public static class X87Control
             return reason;
         }
 
-        if (!c.TryReadMemory(c.LinearAddress(i), 2, out ulong value))
+        if (!c.TryLinearAddress(i, 2, MemoryAccess.Read, out ulong linear) || !c.TryReadMemory(linear, 2, out ulong value))
         {
             return ExitReason.Exception;
         }

@@ -112,7 +112,7 @@ public static class X87DataTransfer
         }
 
         Span<byte> bytes = stackalloc byte[10];
-        if (!X87Memory.TryRead(c, c.LinearAddress(i), bytes))
+        if (!c.TryLinearAddress(i, bytes.Length, MemoryAccess.Read, out ulong linear) || !X87Memory.TryRead(c, linear, bytes))
         {
             return ExitReason.Exception;
         }
@@ -159,7 +159,11 @@ public static class X87DataTransfer
         else
         {
             FloatStatus status = X87Stack.NewStatus(c);
-            ulong linear = c.LinearAddress(i);
+            if (!c.TryLinearAddress(i, i.MemorySize.GetSize(), MemoryAccess.Write, out ulong linear))
+            {
+                return ExitReason.Exception;
+            }
+
             bool stored;
             switch (i.MemorySize)
             {
@@ -234,7 +238,11 @@ public static class X87DataTransfer
         }
 
         int size = i.MemorySize.GetSize();
-        ulong linear = c.LinearAddress(i);
+        if (!c.TryLinearAddress(i, size, MemoryAccess.Write, out ulong linear))
+        {
+            return ExitReason.Exception;
+        }
+
         bool pop = i.Mnemonic != Mnemonic.Fist;
         long result;
         FloatStatus status = X87Stack.NewStatus(c);
@@ -318,7 +326,7 @@ public static class X87DataTransfer
         }
 
         bool allowed = (status.Flags & FloatFlags.Invalid) == 0 || X87Stack.IsMasked(c, FloatFlags.Invalid);
-        if (allowed && !X87Memory.TryWrite(c, c.LinearAddress(i), bytes))
+        if (allowed && (!c.TryLinearAddress(i, bytes.Length, MemoryAccess.Write, out ulong linear) || !X87Memory.TryWrite(c, linear, bytes)))
         {
             return ExitReason.Exception;
         }

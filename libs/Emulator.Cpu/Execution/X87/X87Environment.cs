@@ -191,7 +191,7 @@ public static class X87Environment
             }
         }
 
-        if (!X87Memory.TryWrite(c, c.LinearAddress(i), block))
+        if (!c.TryLinearAddress(i, block.Length, MemoryAccess.Write, out ulong linear) || !X87Memory.TryWrite(c, linear, block))
         {
             return ExitReason.Exception;
         }
@@ -218,7 +218,7 @@ public static class X87Environment
         int envSize = EnvironmentSize(i);
         bool save = IsSave(i.Mnemonic);
         Span<byte> block = stackalloc byte[envSize + (save ? 80 : 0)];
-        if (!X87Memory.TryRead(c, c.LinearAddress(i), block))
+        if (!c.TryLinearAddress(i, block.Length, MemoryAccess.Read, out ulong linear) || !X87Memory.TryRead(c, linear, block))
         {
             return ExitReason.Exception;
         }

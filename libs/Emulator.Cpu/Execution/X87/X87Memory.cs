@@ -48,12 +48,16 @@ public static class X87Memory
     {
         value = default;
         denormal = false;
-        ulong linear = c.LinearAddress(i);
         Span<byte> bytes = stackalloc byte[10];
         int size = i.MemorySize.GetSize();
         if (size is not (2 or 4 or 8 or 10))
         {
             c.Raise(ExceptionVector.InvalidOpcode);
+            return false;
+        }
+
+        if (!c.TryLinearAddress(i, size, MemoryAccess.Read, out ulong linear))
+        {
             return false;
         }
 
