@@ -1,3 +1,5 @@
+using Emulator.Memory;
+
 namespace Emulator.Platform;
 
 /// <summary>
@@ -25,6 +27,9 @@ public sealed class PcFirmwareTables
 
     /// <summary>For boot_params.acpi_rsdp_addr.</summary>
     public uint RsdpAddress => Addresses["RSDP"];
+
+    /// <summary>Copies the tables into guest RAM (the machine does this before the first instruction).</summary>
+    public void WriteTo(GuestMemory memory) => memory.Write(BaseAddress, Image);
 
     public static PcFirmwareTables Build(PcFirmwareConfig config)
     {

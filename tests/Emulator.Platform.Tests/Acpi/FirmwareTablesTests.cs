@@ -195,6 +195,18 @@ public sealed class FirmwareTablesTests
     }
 
     [Fact]
+    public void TablesLandInGuestRamWhereLinuxScans()
+    {
+        using var memory = Emulator.Memory.GuestMemory.Create((0, 0x20_0000));
+        PcFirmwareTables tables = PcFirmwareTables.Build(TwoCpus);
+        tables.WriteTo(memory);
+        var signature = new byte[8];
+        memory.Read(0xF_0000, signature);
+        Assert.Equal("RSD PTR "u8.ToArray(), signature);
+        Assert.Equal(0xF_0000u, tables.RsdpAddress);
+    }
+
+    [Fact]
     public void MisalignedOrTooManyCpusAreRejected()
     {
         Assert.Throws<ArgumentException>(() => PcFirmwareTables.Build(new PcFirmwareConfig { TablesAddress = 0xF_0010 }));
