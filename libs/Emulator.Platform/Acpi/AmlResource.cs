@@ -42,6 +42,24 @@ public static class AmlResource
         return d;
     }
 
+    /// <summary>Interrupt (ResourceConsumer, Level/Edge, ActiveHigh/ActiveLow, Exclusive/Shared) {gsis}: the extended descriptor for GSIs above 15.</summary>
+    public static byte[] Interrupt(bool levelTriggered, bool activeLow, bool shared, params uint[] gsis)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(gsis.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(gsis.Length, 255);
+        var d = new byte[5 + (4 * gsis.Length)];
+        d[0] = 0x89;
+        BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(1), (ushort)(2 + (4 * gsis.Length)));
+        d[3] = (byte)(0x01 | (levelTriggered ? 0 : 0x02) | (activeLow ? 0x04 : 0) | (shared ? 0x08 : 0));
+        d[4] = (byte)gsis.Length;
+        for (int i = 0; i < gsis.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(5 + (4 * i)), gsis[i]);
+        }
+
+        return d;
+    }
+
     /// <summary>WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode) covering buses min-max.</summary>
     public static byte[] WordBusNumber(ushort minimum, ushort maximum) =>
         Address(0x88, 2, 2, 0, minimum, maximum, (ulong)maximum - minimum + 1);

@@ -28,7 +28,20 @@ public static class PcDsdt
             Aml.Name("_ADR", Aml.Integer(0)),
             Aml.Name("_CRS", resources),
             Aml.Name("_PRT", RoutingTable()));
-        return Aml.Concat(sleepS5, Aml.Scope("\\_SB", pci));
+        var devices = new List<byte[]> { pci };
+        for (int i = 0; i < config.VirtioMmioDevices.Count; i++)
+        {
+            VirtioMmioDeclaration virtio = config.VirtioMmioDevices[i];
+            devices.Add(Aml.Device($"VR{i:X2}",
+                Aml.Name("_HID", Aml.String("LNRO0005")),
+                Aml.Name("_UID", Aml.Integer((ulong)i)),
+                Aml.Name("_CCA", Aml.Integer(1)),
+                Aml.Name("_CRS", AmlResource.Template(
+                    AmlResource.Memory32Fixed(true, virtio.BaseAddress, virtio.Size),
+                    AmlResource.Interrupt(levelTriggered: true, activeLow: false, shared: false, virtio.Gsi)))));
+        }
+
+        return Aml.Concat(sleepS5, Aml.Scope("\\_SB", [.. devices]));
     }
 
     private static byte[] RoutingTable()

@@ -24,6 +24,12 @@ public sealed record PcFirmwareConfig
 
     public uint PciMmioEnd { get; init; } = 0xFEBF_FFFF;
 
+    /// <summary>
+    /// virtio-mmio transports to declare in the DSDT (LNRO0005, as QEMU's microvm): Debian's kernel
+    /// cannot take them from the command line, only from ACPI.
+    /// </summary>
+    public IReadOnlyList<VirtioMmioDeclaration> VirtioMmioDevices { get; init; } = [];
+
     /// <summary>Where the tables are placed: a 16-byte aligned address in the BIOS area Linux scans for the RSDP and the MP floating pointer.</summary>
     public uint TablesAddress { get; init; } = 0xF_0000;
 

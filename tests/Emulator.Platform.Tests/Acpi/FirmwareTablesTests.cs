@@ -159,6 +159,17 @@ public sealed class FirmwareTablesTests
     }
 
     [Fact]
+    public void VirtioMmioTransportsAreDeclaredAsQemuMicrovmDoes()
+    {
+        PcFirmwareConfig config = TwoCpus with { VirtioMmioDevices = [new(0xFEB0_0000, 0x200, 16), new(0xFEB0_0200, 0x200, 17)] };
+        string dsl = Iasl.Disassemble(TableAt(PcFirmwareTables.Build(config), "DSDT"), "dsdt");
+        string compact = string.Join(' ', Regex.Replace(dsl, "//[^\\n]*", "").Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Device (VR01) { Name (_HID, \"LNRO0005\") Name (_UID, One)", compact, StringComparison.Ordinal);
+        Assert.Contains("Memory32Fixed (ReadWrite, 0xFEB00200, 0x00000200, )", compact, StringComparison.Ordinal);
+        Assert.Contains("Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive, ,, ) { 0x00000011, }", compact, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MpTableHasValidChecksumsProcessorsAndInterrupts()
     {
         PcFirmwareTables tables = PcFirmwareTables.Build(TwoCpus);
