@@ -34,7 +34,7 @@ public sealed class PcFirmwareTables
     public static PcFirmwareTables Build(PcFirmwareConfig config)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(config.CpuCount, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(config.CpuCount, 255);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(config.CpuCount, 254); // xAPIC ids; 0xFF is the broadcast id
         if (config.TablesAddress % 64 != 0)
         {
             throw new ArgumentException($"the firmware tables' base 0x{config.TablesAddress:x} is not 64-byte aligned", nameof(config));
