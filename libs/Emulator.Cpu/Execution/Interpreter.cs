@@ -83,6 +83,22 @@ public sealed partial class Interpreter
         DecodedBlock? previous = null;
         while (remaining > 0)
         {
+            bool stepOne = false;
+            if (Interrupts is { } controller)
+            {
+                ExitReason polled = PollInterrupts(controller, ref remaining, out bool delivered, out stepOne);
+                if (polled != ExitReason.Continue)
+                {
+                    return polled;
+                }
+
+                if (delivered)
+                {
+                    previous = null;
+                    continue;
+                }
+            }
+
             if (state.Halted != 0)
             {
                 return ExitReason.Halted;
@@ -126,7 +142,7 @@ public sealed partial class Interpreter
             }
 
             TraceBlock(block, linear);
-            ExitReason reason = RunBlock(block, bitness, ref remaining, out bool fell);
+            ExitReason reason = stepOne ? RunOne(block, bitness, ref remaining, out bool fell) : RunBlock(block, bitness, ref remaining, out fell);
             if (reason != ExitReason.Continue)
             {
                 return reason;
@@ -166,6 +182,7 @@ public sealed partial class Interpreter
             ref Instruction instruction = ref instructions[i];
             ulong rip = state.Rip;
             byte shadow = state.InterruptShadow;
+            ulong interruptFlag = state.Rflags & RflagsBits.IF;
             ulong next = instruction.NextIP & ipMask;
 
             // An STI/MOV SS shadow covers exactly one instruction; the handler may set a new one.
@@ -197,7 +214,8 @@ public sealed partial class Interpreter
                 break;
             }
 
-            if (state.Rip != next || (codePages is not null && codePages.HasPendingWrites))
+            // Setting IF (STI, POPF) ends the block: a pending interrupt is taken at the next boundary.
+            if (state.Rip != next || (codePages is not null && codePages.HasPendingWrites) || (state.Rflags & ~interruptFlag & RflagsBits.IF) != 0)
             {
                 break;
             }
