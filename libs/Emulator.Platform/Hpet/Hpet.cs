@@ -206,9 +206,13 @@ public sealed class Hpet : IMmioDevice
             {
                 _enabledAt = _clock.Now;
                 _config = next;
+                // As QEMU: a comparator still at its reset value is not armed (it would count as already passed).
                 foreach (HpetTimer timer in _timers)
                 {
-                    Arm(timer);
+                    if (timer.Comparator != ulong.MaxValue)
+                    {
+                        Arm(timer);
+                    }
                 }
             }
             else

@@ -100,6 +100,21 @@ public sealed class VirtualClock : IDeviceClock
         }
     }
 
+    /// <summary>How long a halted vCPU may sleep: until the earliest deadline (zero if due), or null (no timer: until a kick).</summary>
+    public TimeSpan? UntilNextDeadline
+    {
+        get
+        {
+            if (NextDeadline is not { } deadline)
+            {
+                return null;
+            }
+
+            long wait = deadline - Now;
+            return wait <= 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(1, wait / 100));
+        }
+    }
+
     /// <summary>Fires every timer whose deadline has passed, earliest first; returns how many fired.</summary>
     public int RunExpired()
     {
