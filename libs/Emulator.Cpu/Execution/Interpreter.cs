@@ -143,6 +143,14 @@ public sealed partial class Interpreter
 
             TraceBlock(block, linear);
             ExitReason reason = stepOne ? RunOne(block, bitness, ref remaining, out bool fell) : RunBlock(block, bitness, ref remaining, out fell);
+
+            // A HLT with an interrupt already waiting (STI; HLT) wakes at once: poll before reporting Halted.
+            if (reason == ExitReason.Halted && Interrupts is not null && remaining > 0)
+            {
+                previous = null;
+                continue;
+            }
+
             if (reason != ExitReason.Continue)
             {
                 return reason;

@@ -183,6 +183,41 @@ public sealed class ExternalInterruptTests
     }
 
     [Fact]
+    public void StiHltWithAPendingInterruptWakesWithinTheSameRun()
+    {
+        (InterruptMachine m, FakeInterruptController c) = Create(interruptsEnabled: false);
+        using (m)
+        {
+            m.Emit(Handler + 0x300, a => a.iretq());
+            m.SetGate64(0x41, Handler + 0x300);
+            m.Emit(InterruptMachine.MainCode, a =>
+            {
+                a.sti();
+                a.hlt();
+                a.mov(ebx, 5);
+                a.hlt();
+            });
+            c.Pending = 0x41;
+            Assert.Equal(ExitReason.Halted, m.Run());
+            Assert.Equal(5ul, m[GeneralRegister.Rbx]);
+            Assert.Equal(1, c.Acknowledged);
+        }
+    }
+
+    [Fact]
+    public void HaltStillReportedWhenTheBudgetEndsOnHlt()
+    {
+        (InterruptMachine m, FakeInterruptController c) = Create(interruptsEnabled: true);
+        using (m)
+        {
+            m.Emit(InterruptMachine.MainCode, a => a.hlt());
+            Assert.Equal(ExitReason.Halted, m.Run(1));
+            Assert.NotEqual(0, m.State.Halted);
+            Assert.Equal(0, c.Acknowledged);
+        }
+    }
+
+    [Fact]
     public void NmiIgnoresTheInterruptFlagAndWakesHalt()
     {
         (InterruptMachine m, FakeInterruptController c) = Create(interruptsEnabled: false);
