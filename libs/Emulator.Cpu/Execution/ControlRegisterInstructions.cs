@@ -58,7 +58,7 @@ public static class ControlRegisterInstructions
             Register.CR2 => s.Cr2,
             Register.CR3 => s.Cr3,
             Register.CR4 => s.Cr4,
-            Register.CR8 => s.Cr8,
+            Register.CR8 => cpu.System.TaskPriority?.Cr8 ?? s.Cr8,
             _ => null,
         };
         if (value is not { } v)
@@ -104,6 +104,11 @@ public static class ControlRegisterInstructions
         if (!ok)
         {
             return cpu.Raise(CpuFault.GeneralProtection());
+        }
+
+        if (target == Register.CR8 && cpu.System.TaskPriority is { } taskPriority)
+        {
+            taskPriority.Cr8 = s.Cr8;
         }
 
         switch (target)

@@ -83,6 +83,22 @@ public sealed partial class Interpreter
         DecodedBlock? previous = null;
         while (remaining > 0)
         {
+            bool stepOne = false;
+            if (Interrupts is { } controller)
+            {
+                ExitReason polled = PollInterrupts(controller, ref remaining, out bool delivered, out stepOne);
+                if (polled != ExitReason.Continue)
+                {
+                    return polled;
+                }
+
+                if (delivered)
+                {
+                    previous = null;
+                    continue;
+                }
+            }
+
             if (state.Halted != 0)
             {
                 return ExitReason.Halted;
@@ -127,7 +143,15 @@ public sealed partial class Interpreter
             }
 
             TraceBlock(block, linear);
-            ExitReason reason = RunBlock(block, bitness, ref remaining, out bool fell);
+            ExitReason reason = stepOne ? RunOne(block, bitness, ref remaining, out bool fell) : RunBlock(block, bitness, ref remaining, out fell);
+
+            // A HLT with an interrupt already waiting (STI; HLT) wakes at once: poll before reporting Halted.
+            if (reason == ExitReason.Halted && Interrupts is not null && remaining > 0)
+            {
+                previous = null;
+                continue;
+            }
+
             if (reason != ExitReason.Continue)
             {
                 return reason;
@@ -167,6 +191,7 @@ public sealed partial class Interpreter
             ref Instruction instruction = ref instructions[i];
             ulong rip = state.Rip;
             byte shadow = state.InterruptShadow;
+            ulong interruptFlag = state.Rflags & RflagsBits.IF;
             ulong next = instruction.NextIP & ipMask;
 
             // An STI/MOV SS shadow covers exactly one instruction; the handler may set a new one.
@@ -198,7 +223,8 @@ public sealed partial class Interpreter
                 break;
             }
 
-            if (state.Rip != next || (codePages is not null && codePages.HasPendingWrites))
+            // Setting IF (STI, POPF) ends the block: a pending interrupt is taken at the next boundary.
+            if (state.Rip != next || (codePages is not null && codePages.HasPendingWrites) || (state.Rflags & ~interruptFlag & RflagsBits.IF) != 0)
             {
                 break;
             }

@@ -11,4 +11,7 @@ public enum InterruptSource
 
     /// <summary>INT1 (ICEBP): delivered like a hardware debug exception, no DPL check.</summary>
     Icebp,
+
+    /// <summary>An external interrupt or NMI from the interrupt controller: no DPL check, EXT = 1, no error code.</summary>
+    External,
 }

@@ -55,7 +55,7 @@ public static class ModelSpecificRegisters
             return true;
         }
 
-        return false;
+        return system.MsrExtension is { } extension && extension.TryRead(system, index, out value);
     }
 
     public static bool TryWrite(ref CpuState state, SystemServices system, uint index, ulong value)
@@ -67,7 +67,13 @@ public static class ModelSpecificRegisters
                 system.SetTsc(value);
                 return true;
             case MsrIndex.ApicBase:
-                return TryWriteApicBase(ref state, value);
+                if (!TryWriteApicBase(ref state, value))
+                {
+                    return false;
+                }
+
+                system.MsrExtension?.Written(index, state.ApicBase);
+                return true;
             case MsrIndex.SysenterCs:
                 state.SysenterCs = value & 0xFFFF;
                 return true;
@@ -119,7 +125,7 @@ public static class ModelSpecificRegisters
             return Store(ref state.MtrrFixed[fixedSlot], value, MemoryTypes.AllBytesValid(value, pat: false));
         }
 
-        return false;
+        return system.MsrExtension is { } extension && extension.TryWrite(system, index, value);
     }
 
     /// <summary>The base must fit the physical width; BSP is read-only; x2APIC (bit 10) is not advertised.</summary>

@@ -31,6 +31,12 @@ public sealed class SystemServices
     /// <summary>The I/O port space IN/OUT reach; null means no devices (every port unassigned).</summary>
     public IIoPortBus? Ports { get; set; }
 
+    /// <summary>MSRs of platform devices (the local APIC); null means only the built-in set.</summary>
+    public IModelSpecificRegisterExtension? MsrExtension { get; set; }
+
+    /// <summary>The local APIC's TPR behind CR8; null means CR8 is a plain register.</summary>
+    public ITaskPriorityRegister? TaskPriority { get; set; }
+
     /// <summary>Sets the TSC so it reads <paramref name="value"/> now (WRMSR 10h).</summary>
     public void SetTsc(ulong value) => TscOffset = unchecked(value - Time.Now);
 }

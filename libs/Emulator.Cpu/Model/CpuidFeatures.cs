@@ -32,6 +32,7 @@ public static class CpuidFeatures
     public const uint Ssse3 = 1u << 9;
     public const uint Cx16 = 1u << 13;
     public const uint Popcnt = 1u << 23;
+    public const uint TscDeadline = 1u << 24;
     public const uint Hypervisor = 1u << 31;
 
     // Leaf 8000_0001h, EDX.

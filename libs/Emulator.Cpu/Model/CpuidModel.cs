@@ -77,13 +77,16 @@ public sealed class CpuidModel
 
     public string Brand { get; }
 
+    /// <summary>Advertise the LAPIC timer's TSC-deadline mode (leaf 1 ECX bit 24): set when a local APIC implements it.</summary>
+    public bool TscDeadlineTimer { get; init; }
+
     public CpuidResult Query(uint leaf, uint subleaf)
     {
         _ = subleaf; // No subleaf-indexed leaf is advertised with content (leaves 4, 7, 0Bh, 0Dh read as zeros).
         return leaf switch
         {
             0 => new(MaxBasicLeaf, VendorEbx, VendorEcx, VendorEdx),
-            1 => new(Model.Signature, (ApicId << 24) | (ClflushLineUnits << 8), Leaf1Ecx, Leaf1Edx),
+            1 => new(Model.Signature, (ApicId << 24) | (ClflushLineUnits << 8), Leaf1Ecx | (TscDeadlineTimer ? CpuidFeatures.TscDeadline : 0), Leaf1Edx),
             0x8000_0000 => new(MaxExtendedLeaf, VendorEbx, VendorEcx, VendorEdx),
             0x8000_0001 => new(Model.Signature, 0, Extended1Ecx, Extended1Edx),
             >= 0x8000_0002 and <= 0x8000_0004 => BrandLeaf((int)(leaf - 0x8000_0002)),

@@ -10,6 +10,7 @@ public static class MsrIndex
     public const uint SysenterEsp = 0x175;
     public const uint SysenterEip = 0x176;
     public const uint MiscEnable = 0x1A0;
+    public const uint TscDeadline = 0x6E0;
     public const uint MtrrPhysBase0 = 0x200;
     public const uint MtrrPhysMaskLast = 0x20F;
     public const uint MtrrFix64K00000 = 0x250;
