@@ -315,14 +315,16 @@ public sealed class Mc146818Rtc : IPortDevice
         UpdateIrq();
     }
 
-    private bool AlarmMatches(long ticks) =>
-        AlarmField(1, 0, ticks) && AlarmField(3, 2, ticks) && AlarmField(5, 4, ticks);
-
-    private bool AlarmField(byte alarmIndex, byte timeIndex, long ticks)
+    private bool AlarmMatches(long ticks)
     {
-        byte alarm = _cmos[alarmIndex];
-        return (alarm & 0xC0) == 0xC0 || alarm == TimeRegister(timeIndex, ticks);
+        // DateTime ticks count from midnight, so the second of the day is a remainder.
+        long secondOfDay = ticks / TimeSpan.TicksPerSecond % 86_400;
+        return AlarmField(_cmos[1], Encode((int)(secondOfDay % 60)))
+            && AlarmField(_cmos[3], Encode((int)(secondOfDay / 60 % 60)))
+            && AlarmField(_cmos[5], EncodeHour((int)(secondOfDay / 3600)));
     }
+
+    private static bool AlarmField(byte alarm, byte now) => (alarm & 0xC0) == 0xC0 || alarm == now;
 
     private void UpdateIrq()
     {
@@ -352,7 +354,7 @@ public sealed class Mc146818Rtc : IPortDevice
         if ((b & (BUie | BAie)) != 0 && (b & BSet) == 0 && !_irqLevel)
         {
             long nextSecondTicks = (_lastSecond + 1) * TimeSpan.TicksPerSecond;
-            _secondTimer.Arm(_baseNs + ((nextSecondTicks - _baseTicks) * 100));
+            _secondTimer.Arm(_clock.Now + Math.Max(1, (nextSecondTicks - CurrentTicks()) * 100));
         }
         else
         {

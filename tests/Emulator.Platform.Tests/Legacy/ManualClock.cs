@@ -20,8 +20,10 @@ internal sealed class ManualClock : IDeviceClock
     public void Advance(long nanoseconds)
     {
         long target = Now + nanoseconds;
-        for (int guard = 0; guard < 10_000_000; guard++)
+        for (int guard = 0; ; guard++)
         {
+            // A device that keeps re-arming in the past would hang the vCPU: fail loudly instead.
+            Assert.True(guard < 1_000_000, "a timer re-armed itself at a past deadline forever");
             ManualTimer? next = null;
             foreach (var t in _timers)
             {
