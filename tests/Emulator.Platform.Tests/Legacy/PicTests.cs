@@ -190,6 +190,17 @@ public sealed class PicTests
     }
 
     [Fact]
+    public void SingleModeSkipsIcw3()
+    {
+        _pic.Master.Write(0, 1, 0x13);
+        _pic.Master.Write(1, 1, 0x40);
+        _pic.Master.Write(1, 1, 0x01);
+        _pic.Master.Write(1, 1, 0xFE);
+        Assert.Equal(0x40, _pic.Master.VectorBase);
+        Assert.Equal(0xFE, _pic.Master.Imr);
+    }
+
+    [Fact]
     public void NothingPendingGivesSpuriousIrq7()
     {
         Assert.Equal(0x27, _pic.Acknowledge());

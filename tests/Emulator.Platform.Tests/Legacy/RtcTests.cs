@@ -130,6 +130,26 @@ public sealed class RtcTests
     }
 
     [Fact]
+    public void RateSelect1BehavesAs256Hz()
+    {
+        WriteReg(0x0A, 0x21);
+        ReadReg(0x0C);
+        _clock.Advance(Second / 512);
+        Assert.Equal(0, ReadReg(0x0C) & 0x40);
+        _clock.Advance(Second / 512);
+        Assert.Equal(0x40, ReadReg(0x0C) & 0x40);
+    }
+
+    [Fact]
+    public void RateZeroDisablesPeriodicFlag()
+    {
+        WriteReg(0x0A, 0x20);
+        ReadReg(0x0C);
+        _clock.Advance(Second / 10);
+        Assert.Equal(0, ReadReg(0x0C) & 0x40);
+    }
+
+    [Fact]
     public void PeriodicFlagIsSetWithoutInterruptEnable()
     {
         _clock.Advance(Second / 100);
