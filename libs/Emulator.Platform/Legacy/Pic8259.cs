@@ -280,8 +280,9 @@ public sealed class Pic8259 : IPortDevice
         Update();
     }
 
-    // The slave's INT into master IRQ 2 is a level: the slave holds it while it has a request.
-    private bool IsLevel(int mask) => (Elcr & mask) != 0 || (_isMaster && mask == 1 << 2);
+    // The cascade input (master IRQ 2) is edge-latched, as on the PIIX: a slave request withdrawn
+    // before INTA therefore still reaches the slave and comes back as its spurious IRQ 15.
+    private bool IsLevel(int mask) => (Elcr & mask) != 0;
 
     private int Priority(int mask)
     {

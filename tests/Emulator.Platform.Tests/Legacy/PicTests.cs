@@ -208,15 +208,36 @@ public sealed class PicTests
     }
 
     [Fact]
-    public void SlaveRequestGoneGivesSpuriousIrq15()
+    public void SlaveRequestWithdrawnBeforeAcknowledgeGivesSpuriousIrq15()
     {
         _pic.Elcr.Write(1, 1, 0x02);
         _pic.Input(9).Set(true);
-        _pic.Slave.Write(1, 1, 0x02);
-        // The slave dropped its request after the master saw it: mask it via IMR and ask directly.
-        Assert.Equal(-1, _pic.Slave.PendingIrq());
-        _pic.Slave.Write(1, 1, 0x00);
-        Assert.Equal(0x29, _pic.Acknowledge());
+        _pic.Input(9).Set(false);
+        Assert.True(_int.Level);
+        Assert.Equal(0x2F, _pic.Acknowledge());
+        Assert.Equal(0, _pic.Slave.Isr);
+    }
+
+    [Fact]
+    public void MasterRequestWithdrawnBeforeAcknowledgeGivesSpuriousIrq7()
+    {
+        _pic.Elcr.Write(0, 1, 0x20);
+        _pic.Input(5).Set(true);
+        _pic.Input(5).Set(false);
+        Assert.Equal(0x27, _pic.Acknowledge());
+        Assert.Equal(0, _pic.Master.Isr);
+    }
+
+    [Fact]
+    public void SecondSlaveRequestIsDeliveredAfterBothEois()
+    {
+        Pulse(8);
+        Pulse(12);
+        Assert.Equal(0x28, _pic.Acknowledge());
+        Eoi(_pic.Slave);
+        Eoi(_pic.Master);
+        Assert.True(_int.Level);
+        Assert.Equal(0x2C, _pic.Acknowledge());
     }
 
     [Fact]
