@@ -51,14 +51,7 @@ public sealed class VcpuGdbTarget : IGdbTarget
         ulong? resumeFrom;
         lock (_lock)
         {
-            while (_stopped)
-            {
-                _parked = true;
-                Monitor.PulseAll(_lock);
-                Monitor.Wait(_lock);
-            }
-
-            _parked = false;
+            ParkWhileStopped();
             step = _step;
             resumeFrom = _resumeFrom;
             _step = false;
@@ -88,6 +81,31 @@ public sealed class VcpuGdbTarget : IGdbTarget
         }
 
         return stop.Exit;
+    }
+
+    /// <summary>
+    /// vCPU thread: parks while the debugger holds the guest, without running anything. A machine that
+    /// runs slices under its own lock calls this outside a slice (and while idle: halted or paused), so
+    /// the debugger's stop is honoured and other inspectors of the vCPU are not kept waiting by it.
+    /// </summary>
+    public void WaitWhileStopped()
+    {
+        lock (_lock)
+        {
+            ParkWhileStopped();
+        }
+    }
+
+    private void ParkWhileStopped()
+    {
+        while (_stopped)
+        {
+            _parked = true;
+            Monitor.PulseAll(_lock);
+            Monitor.Wait(_lock);
+        }
+
+        _parked = false;
     }
 
     /// <summary>

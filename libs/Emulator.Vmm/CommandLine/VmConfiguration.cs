@@ -1,3 +1,4 @@
+using Emulator.GdbStub;
 using Emulator.Platform;
 
 namespace Emulator.Vmm.CommandLine;
@@ -60,6 +61,9 @@ public sealed record VmConfiguration
 
     /// <summary><c>-d item,...</c>: the log items asked for (see <c>LogItems</c>).</summary>
     public IReadOnlyList<string> LogItems { get; init; } = [];
+
+    /// <summary><c>-gdb dev</c> / <c>-s</c>: where the gdb stub listens; null for no stub.</summary>
+    public GdbEndpoint? Gdb { get; init; }
 
     /// <summary><c>-D file</c>: where <c>-d</c> output goes instead of stderr.</summary>
     public string? LogFile { get; init; }

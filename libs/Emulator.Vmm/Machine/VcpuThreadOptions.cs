@@ -9,6 +9,8 @@ public sealed record VcpuThreadOptions
     /// <summary><c>-no-reboot</c>: a triple fault (a guest reset) ends the emulator instead of resetting.</summary>
     public bool NoReboot { get; init; }
 
+    /// <summary><c>-gdb</c>/<c>-s</c>: run under a <see cref="Emulator.GdbStub.VcpuGdbTarget"/> the stub can serve.</summary>
+    public bool Debugger { get; init; }
 
     /// <summary>The <c>-d</c> log, when items were asked for.</summary>
     public ExecutionLog? ExecutionLog { get; init; }
