@@ -262,7 +262,7 @@ public static class EmulatorCommandLine
         -initrd "file1 args,file2"
                         multiboot modules (",," for a literal comma)
         -no-reboot      exit instead of rebooting on a guest reset (triple fault)
-        -no-shutdown    accepted for compatibility
+        -no-shutdown    stop the VM instead of exiting on a guest shutdown
 
         Devices and debugging:
         -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]

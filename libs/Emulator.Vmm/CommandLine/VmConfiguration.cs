@@ -56,7 +56,7 @@ public sealed record VmConfiguration
     /// <summary><c>-no-reboot</c>: a guest reset (triple fault) exits instead.</summary>
     public bool NoReboot { get; init; }
 
-    /// <summary><c>-no-shutdown</c>: accepted; the machine has no guest-initiated power-off yet.</summary>
+    /// <summary><c>-no-shutdown</c>: a guest shutdown stops the VM instead of exiting (isa-debug-exit still exits, as in QEMU).</summary>
     public bool NoShutdown { get; init; }
 
     /// <summary><c>-d item,...</c>: the log items asked for (see <c>LogItems</c>).</summary>

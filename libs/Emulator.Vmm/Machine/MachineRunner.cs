@@ -86,7 +86,7 @@ public static class MachineRunner
         // vCPU stays in its RESET state at the reset vector, as if stopped there, and the machine
         // otherwise works (monitor, chardevs, info registers).
         using VcpuThread? vcpuThread = boot.HasCode
-            ? new VcpuThread(control, memory, ports, new VcpuThreadOptions { Log = Log, NoReboot = config.NoReboot, ExecutionLog = executionLog, Debugger = config.Gdb is not null }, mmio)
+            ? new VcpuThread(control, memory, ports, new VcpuThreadOptions { Log = Log, NoReboot = config.NoReboot, NoShutdown = config.NoShutdown, ExecutionLog = executionLog, Debugger = config.Gdb is not null }, mmio)
             : null;
         GdbServer? gdb;
         try

@@ -10,7 +10,10 @@ namespace Emulator.Vmm.Machine;
 /// delivered through the guest's IDT and IN/OUT on the machine's port bus. Between slices the
 /// <see cref="MachineControl"/> may pause it, look at it or reset it; HLT parks it. A triple fault
 /// prints the register dump to the log, then resets the machine (or, with <c>-no-reboot</c>, ends
-/// the emulator with status 0, as QEMU's shutdown does).
+/// the emulator with status 0, as QEMU's shutdown does; with <c>-no-shutdown</c> too, the machine
+/// stays in <c>paused (shutdown)</c> until a <c>system_reset</c>). With a gdb stub
+/// (<see cref="VcpuThreadOptions.Debugger"/>) it runs <see cref="VcpuGdbTarget.RunSlice"/> in shorter
+/// slices, parks outside slices while the debugger holds the guest, and polls while idle.
 /// </summary>
 public sealed class VcpuThread : IDisposable
 {
@@ -129,6 +132,13 @@ public sealed class VcpuThread : IDisposable
             {
                 _debug.ReportStop(new GdbStop(GdbStopReason.Faulted));
                 _debug.WaitWhileStopped();
+            }
+
+            if (_options.NoReboot && _options.NoShutdown)
+            {
+                // QEMU's -no-reboot makes the reset a shutdown and -no-shutdown keeps the VM, stopped, for the monitor.
+                _control.SetState(RunState.Shutdown);
+                continue;
             }
 
             if (_options.NoReboot)
