@@ -45,12 +45,22 @@ public sealed class VcpuGdbTarget : IGdbTarget
     /// returns <see cref="ExitReason.InstructionLimit"/> (the next call parks). Keep the budget small
     /// enough that a Ctrl-C is seen promptly; a halted guest should still call this now and then.
     /// </summary>
-    public ExitReason RunSlice(long budget)
+    /// <param name="budget">Instructions to run at most.</param>
+    /// <param name="parkIfStopped">
+    /// False for a machine that parks through <see cref="WaitWhileStopped"/> outside its slices: a stop
+    /// requested since then makes this return <see cref="ExitReason.InstructionLimit"/> at once, running nothing.
+    /// </param>
+    public ExitReason RunSlice(long budget, bool parkIfStopped = true)
     {
         bool step;
         ulong? resumeFrom;
         lock (_lock)
         {
+            if (_stopped && !parkIfStopped)
+            {
+                return ExitReason.InstructionLimit;
+            }
+
             ParkWhileStopped();
             step = _step;
             resumeFrom = _resumeFrom;

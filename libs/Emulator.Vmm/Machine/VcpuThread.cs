@@ -107,7 +107,7 @@ public sealed class VcpuThread : IDisposable
             string? dump = null;
             try
             {
-                reason = _debug is null ? _interpreter.Run(SliceInstructions) : _debug.RunSlice(DebugSliceInstructions);
+                reason = _debug is null ? _interpreter.Run(SliceInstructions) : _debug.RunSlice(DebugSliceInstructions, parkIfStopped: false);
                 if (reason is ExitReason.TripleFault or ExitReason.Exception)
                 {
                     dump = RegisterDump.Format(_control.Vcpu.State);
