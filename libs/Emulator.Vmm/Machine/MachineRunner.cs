@@ -100,6 +100,11 @@ public static class MachineRunner
         }
 
         using GdbServer? gdbServer = gdb;
+        if (config.Gdb is not null && gdb is null)
+        {
+            Log("-gdb: no -bios or -kernel, so no vCPU runs and the gdb stub is not started");
+        }
+
         if (vcpuThread is not null)
         {
             try
