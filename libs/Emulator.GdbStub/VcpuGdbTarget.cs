@@ -45,20 +45,23 @@ public sealed class VcpuGdbTarget : IGdbTarget
     /// returns <see cref="ExitReason.InstructionLimit"/> (the next call parks). Keep the budget small
     /// enough that a Ctrl-C is seen promptly; a halted guest should still call this now and then.
     /// </summary>
-    public ExitReason RunSlice(long budget)
+    /// <param name="budget">Instructions to run at most.</param>
+    /// <param name="parkIfStopped">
+    /// False for a machine that parks through <see cref="WaitWhileStopped"/> outside its slices: a stop
+    /// requested since then makes this return <see cref="ExitReason.InstructionLimit"/> at once, running nothing.
+    /// </param>
+    public ExitReason RunSlice(long budget, bool parkIfStopped = true)
     {
         bool step;
         ulong? resumeFrom;
         lock (_lock)
         {
-            while (_stopped)
+            if (_stopped && !parkIfStopped)
             {
-                _parked = true;
-                Monitor.PulseAll(_lock);
-                Monitor.Wait(_lock);
+                return ExitReason.InstructionLimit;
             }
 
-            _parked = false;
+            ParkWhileStopped();
             step = _step;
             resumeFrom = _resumeFrom;
             _step = false;
@@ -88,6 +91,31 @@ public sealed class VcpuGdbTarget : IGdbTarget
         }
 
         return stop.Exit;
+    }
+
+    /// <summary>
+    /// vCPU thread: parks while the debugger holds the guest, without running anything. A machine that
+    /// runs slices under its own lock calls this outside a slice (and while idle: halted or paused), so
+    /// the debugger's stop is honoured and other inspectors of the vCPU are not kept waiting by it.
+    /// </summary>
+    public void WaitWhileStopped()
+    {
+        lock (_lock)
+        {
+            ParkWhileStopped();
+        }
+    }
+
+    private void ParkWhileStopped()
+    {
+        while (_stopped)
+        {
+            _parked = true;
+            Monitor.PulseAll(_lock);
+            Monitor.Wait(_lock);
+        }
+
+        _parked = false;
     }
 
     /// <summary>

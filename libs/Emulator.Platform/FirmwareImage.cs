@@ -1,5 +1,3 @@
-using Emulator.Memory;
-
 namespace Emulator.Platform;
 
 /// <summary>
@@ -7,12 +5,8 @@ namespace Emulator.Platform;
 /// the reset vector at 0xFFFFFFF0 is its last 16 bytes), and its last 128 KiB (or all of a smaller
 /// image) also ending at 1 MiB, the ISA BIOS window at 0xE0000-0xFFFFF. The size must be a non-zero
 /// multiple of 64 KiB and at most 16 MiB.
-/// <para>
-/// Two ways to map it: <see cref="Register"/> puts both windows on an <see cref="MmioBus"/> as real
-/// ROM (reads work, writes are ignored); <see cref="CopyInto"/> copies them into guest memory regions
-/// for a soft-MMU without MMIO dispatch (then guest writes to the "ROM" stick, a documented difference;
-/// the low window overlays RAM either way, since RAM covers 0-1 MiB).
-/// </para>
+/// <see cref="Register"/> puts both windows on the <see cref="MmioBus"/> as real ROM (reads and code
+/// fetch work, writes are ignored); RAM must leave both windows out (<see cref="RamAround"/>).
 /// </summary>
 public sealed class FirmwareImage
 {
@@ -47,22 +41,45 @@ public sealed class FirmwareImage
         return new FirmwareImage((byte[])image.Clone());
     }
 
-    /// <summary>Maps both windows as ROM on <paramref name="bus"/>.</summary>
-    public void Register(MmioBus bus)
+    /// <summary>Maps both windows as ROM on <paramref name="bus"/>; <paramref name="onWrite"/> hears of each dropped write (physical address, length).</summary>
+    public void Register(MmioBus bus, Action<ulong, int>? onWrite = null)
     {
         ArgumentNullException.ThrowIfNull(bus);
-        bus.Register(HighBase, (ulong)Size, new RomDevice(_image), "bios");
-        bus.Register(IsaBase, (ulong)IsaSize, new RomDevice(_image.AsMemory(_image.Length - IsaSize)), "isa-bios");
+        ulong high = HighBase;
+        ulong isa = IsaBase;
+        Action<ulong, int>? highWrite = onWrite is null ? null : (offset, length) => onWrite(high + offset, length);
+        Action<ulong, int>? isaWrite = onWrite is null ? null : (offset, length) => onWrite(isa + offset, length);
+        bus.Register(HighBase, (ulong)Size, new RomDevice(_image, highWrite), "bios");
+        bus.Register(IsaBase, (ulong)IsaSize, new RomDevice(_image.AsMemory(_image.Length - IsaSize), isaWrite), "isa-bios");
     }
 
-    /// <summary>
-    /// Copies the image into <paramref name="memory"/>: the high window must be a RAM region of
-    /// its own (see <see cref="HighBase"/>), the ISA window lands in low RAM.
-    /// </summary>
-    public void CopyInto(GuestMemory memory)
+    /// <summary>The RAM regions of <paramref name="layout"/> with the ISA window cut out (the high window lies in the PCI hole already).</summary>
+    public IReadOnlyList<(ulong Base, ulong Size)> RamAround(RamLayout layout)
     {
-        ArgumentNullException.ThrowIfNull(memory);
-        memory.Write(HighBase, _image);
-        memory.Write(IsaBase, _image.AsSpan(_image.Length - IsaSize));
+        ArgumentNullException.ThrowIfNull(layout);
+        List<(ulong Base, ulong Size)> regions = [];
+        foreach ((ulong b, ulong size) in layout.Regions)
+        {
+            ulong end = b + size;
+            ulong holeEnd = IsaBase + (ulong)IsaSize;
+            if (b < holeEnd && IsaBase < end)
+            {
+                if (b < IsaBase)
+                {
+                    regions.Add((b, IsaBase - b));
+                }
+
+                if (holeEnd < end)
+                {
+                    regions.Add((holeEnd, end - holeEnd));
+                }
+            }
+            else
+            {
+                regions.Add((b, size));
+            }
+        }
+
+        return regions;
     }
 }

@@ -4,9 +4,11 @@ namespace Emulator.Platform;
 
 /// <summary>
 /// Physical ranges outside RAM that devices claim (ROM, LAPIC, IOAPIC, BARs...). Ranges may not
-/// overlap or be empty. An access must lie wholly inside one device's range, else it is unassigned
-/// (false: the soft-MMU reads all ones and drops writes). Registration happens while the machine is
-/// built; accesses come from the vCPU thread.
+/// overlap or be empty. An access is cut at device boundaries (as QEMU's address space splits it at
+/// region boundaries): each device sees only its own range, at offsets from its base; pieces no device
+/// claims read all ones and drop writes. This is the machine's one MMIO bus: <c>PagedMemory</c>
+/// consumes it as its <see cref="IMmioBus"/>. Registration happens while the machine is built;
+/// accesses come from the vCPU thread.
 /// </summary>
 public sealed class MmioBus : IMmioBus
 {
@@ -34,44 +36,79 @@ public sealed class MmioBus : IMmioBus
         _entries.Sort((a, b) => a.Base.CompareTo(b.Base));
     }
 
+    /// <summary>Cut at device boundaries; unclaimed pieces read all ones. False when no byte was claimed.</summary>
     public bool TryRead(ulong physical, Span<byte> destination)
     {
-        if (Find(physical, destination.Length) is not { } entry)
+        bool claimed = false;
+        int done = 0;
+        while (done < destination.Length)
         {
-            return false;
+            ulong at = physical + (ulong)done;
+            int piece = Piece(at, destination.Length - done, out Entry? entry);
+            Span<byte> part = destination.Slice(done, piece);
+            if (entry is null)
+            {
+                part.Fill(0xFF);
+            }
+            else
+            {
+                entry.Device.Read(at - entry.Base, part);
+                claimed = true;
+            }
+
+            done += piece;
         }
 
-        entry.Device.Read(physical - entry.Base, destination);
-        return true;
+        return claimed;
     }
 
+    /// <summary>Cut at device boundaries; unclaimed pieces are dropped. False when no byte was claimed.</summary>
     public bool TryWrite(ulong physical, ReadOnlySpan<byte> source)
     {
-        if (Find(physical, source.Length) is not { } entry)
+        bool claimed = false;
+        int done = 0;
+        while (done < source.Length)
         {
-            return false;
+            ulong at = physical + (ulong)done;
+            int piece = Piece(at, source.Length - done, out Entry? entry);
+            if (entry is not null)
+            {
+                entry.Device.Write(at - entry.Base, source.Slice(done, piece));
+                claimed = true;
+            }
+
+            done += piece;
         }
 
-        entry.Device.Write(physical - entry.Base, source);
-        return true;
+        return claimed;
     }
 
-    private Entry? Find(ulong physical, int length)
+    /// <summary>How much of the access from <paramref name="at"/> stays with one device (or in one unclaimed gap).</summary>
+    private int Piece(ulong at, int remaining, out Entry? device)
     {
-        if (length <= 0)
+        ulong last = at + (ulong)remaining - 1;
+        if (last < at)
         {
-            return null;
+            last = ulong.MaxValue;
         }
 
         foreach (Entry entry in _entries)
         {
-            if (physical >= entry.Base && physical <= entry.Last)
+            if (at >= entry.Base && at <= entry.Last)
             {
-                return (ulong)(length - 1) <= entry.Last - physical ? entry : null;
+                device = entry;
+                return (int)(Math.Min(last, entry.Last) - at + 1);
+            }
+
+            if (entry.Base > at)
+            {
+                device = null;
+                return (int)(Math.Min(last, entry.Base - 1) - at + 1);
             }
         }
 
-        return null;
+        device = null;
+        return (int)(last - at + 1);
     }
 
     private sealed record Entry(ulong Base, ulong Last, IMmioDevice Device, string Name);

@@ -59,7 +59,7 @@ public sealed class BusTests
     }
 
     [Fact]
-    public void MmioAccessesMustLieInsideOneDevice()
+    public void MmioAccessesReachTheDeviceAtOffsetsAndUnclaimedSpaceIsAllOnes()
     {
         var bus = new MmioBus();
         var device = new Recorder();
@@ -68,10 +68,60 @@ public sealed class BusTests
         Assert.True(bus.TryRead(0xFEE0_0020, buffer));
         Assert.Equal(0xAB, buffer[3]);
         Assert.True(bus.TryWrite(0xFEE0_0FFC, buffer));
-        Assert.False(bus.TryRead(0xFEE0_0FFE, buffer));
         Assert.False(bus.TryRead(0xFEDF_FFFF, buffer[..1]));
+        Assert.Equal(0xFF, buffer[0]);
         Assert.False(bus.TryWrite(0xFEE0_1000, buffer));
         Assert.Equal(["mr20/4", "mwffc/4"], device.Log);
+    }
+
+    [Fact]
+    public void MmioAccessesAreCutAtDeviceBoundaries()
+    {
+        var bus = new MmioBus();
+        var first = new Recorder();
+        var second = new Recorder();
+        bus.Register(0x1000, 0x10, first, "first");
+        bus.Register(0x1010, 0x4, second, "second");
+        byte[] buffer = new byte[8];
+        Assert.True(bus.TryRead(0x100E, buffer));
+        Assert.Equal(new byte[] { 0xAB, 0xAB, 0xAB, 0xAB, 0xAB, 0xAB, 0xFF, 0xFF }, buffer);
+        Assert.True(bus.TryWrite(0x0FFE, buffer));
+        Assert.Equal(["mre/2", "mw0/6"], first.Log);
+        Assert.Equal(["mr0/4"], second.Log);
+        Assert.True(bus.TryRead(ulong.MaxValue - 1, buffer.AsSpan(0, 2)) is false);
+    }
+
+    [Fact]
+    public void RandomAccessesStayInsideTheirDevices()
+    {
+        var bus = new MmioBus();
+        var random = new Random(7);
+        var devices = new List<(ulong Base, ulong Length, Recorder Device)>();
+        for (ulong b = 0x1000; b < 0x1100; b += 0x20)
+        {
+            var device = new Recorder();
+            ulong length = (ulong)random.Next(1, 0x20);
+            bus.Register(b, length, device, $"d{b:x}");
+            devices.Add((b, length, device));
+        }
+
+        byte[] buffer = new byte[64];
+        for (int i = 0; i < 2000; i++)
+        {
+            ulong at = 0xF00 + (ulong)random.Next(0x300);
+            _ = bus.TryRead(at, buffer.AsSpan(0, random.Next(1, 64)));
+        }
+
+        foreach ((ulong _, ulong length, Recorder device) in devices)
+        {
+            foreach (string entry in device.Log)
+            {
+                string[] parts = entry[2..].Split('/');
+                ulong offset = Convert.ToUInt64(parts[0], 16);
+                ulong size = ulong.Parse(parts[1], global::System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(offset + size <= length, $"{entry} outside a device of {length} bytes");
+            }
+        }
     }
 
     [Fact]

@@ -43,15 +43,22 @@ public sealed class FirmwareImageTests
     }
 
     [Fact]
-    public void A64KiBImageFillsOnlyTheTop64KiBOfTheIsaWindow()
+    public void A64KiBImageFillsOnlyTheTop64KiBOfTheIsaWindowAndRamLeavesItOut()
     {
         byte[] bytes = new byte[0x1_0000];
         bytes[0] = 0x77;
         FirmwareImage image = FirmwareImage.Create(bytes, "b");
-        using GuestMemory memory = GuestMemory.Create((0, 0x20_0000), (image.HighBase, (ulong)image.Size));
-        image.CopyInto(memory);
-        Assert.Equal(0x77, memory.Read<byte>(0xF_0000));
-        Assert.Equal(0x77, memory.Read<byte>(0xFFFF_0000));
-        Assert.Equal(0, memory.Read<byte>(0xE_FFFF));
+        var bus = new MmioBus();
+        List<(ulong, int)> writes = [];
+        image.Register(bus, (address, length) => writes.Add((address, length)));
+        Span<byte> one = stackalloc byte[1];
+        Assert.True(bus.TryRead(0xF_0000, one));
+        Assert.Equal(0x77, one[0]);
+        Assert.True(bus.TryRead(0xFFFF_0000, one));
+        Assert.Equal(0x77, one[0]);
+        Assert.False(bus.TryRead(0xE_FFFF, one));
+        Assert.True(bus.TryWrite(0xFFFF_0010, [1, 2]));
+        Assert.Equal([(0xFFFF_0010UL, 2)], writes);
+        Assert.Equal([(0UL, 0xF_0000UL), (0x10_0000UL, 0x70_0000UL)], image.RamAround(new RamLayout(0x80_0000)));
     }
 }

@@ -15,4 +15,12 @@ public interface IExecutionTracer
 
     /// <summary>An exception is about to be delivered through the IDT (RIP at the faulting instruction).</summary>
     void ExceptionDelivering(Vcpu vcpu, CpuFault fault);
+
+    /// <summary>
+    /// INT n, INT3, INTO (taken) or INT1 is about to deliver <paramref name="vector"/>; RIP is already past the
+    /// instruction, <paramref name="instructionRip"/> is its own address. Tracers that do not log interrupts ignore it.
+    /// </summary>
+    void SoftwareInterruptDelivering(Vcpu vcpu, byte vector, ulong instructionRip)
+    {
+    }
 }

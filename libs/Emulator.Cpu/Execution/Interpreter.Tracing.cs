@@ -4,7 +4,7 @@ namespace Emulator.Cpu;
 public sealed partial class Interpreter
 {
     /// <summary>Observes blocks and exception deliveries (for <c>-d</c>); null when nothing is logged.</summary>
-    public IExecutionTracer? Tracer { get; set; }
+    public IExecutionTracer? Tracer { get => _context.Tracer; set => _context.Tracer = value; }
 
     private void TraceBlock(DecodedBlock block, ulong linear) => Tracer?.BlockEntered(_vcpu, block, linear, _context.Memory);
 

@@ -21,18 +21,21 @@ public static class InterruptInstructions
     public static void AddTo(DispatchTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        table.Add(Mnemonic.Int, (ExecutionContext c, in Instruction i) => Interrupt(c, i.Immediate8, InterruptSource.Software));
-        table.Add(Mnemonic.Int3, (ExecutionContext c, in Instruction i) => Interrupt(c, ExceptionVector.Breakpoint, InterruptSource.Software));
-        table.Add(Mnemonic.Int1, (ExecutionContext c, in Instruction i) => Interrupt(c, ExceptionVector.Debug, InterruptSource.Icebp));
+        table.Add(Mnemonic.Int, (ExecutionContext c, in Instruction i) => Interrupt(c, i.Immediate8, InterruptSource.Software, i.IP));
+        table.Add(Mnemonic.Int3, (ExecutionContext c, in Instruction i) => Interrupt(c, ExceptionVector.Breakpoint, InterruptSource.Software, i.IP));
+        table.Add(Mnemonic.Int1, (ExecutionContext c, in Instruction i) => Interrupt(c, ExceptionVector.Debug, InterruptSource.Icebp, i.IP));
         table.Add(Mnemonic.Into, (ExecutionContext c, in Instruction i) =>
-            c.GetFlag(RflagsBits.OF) ? Interrupt(c, ExceptionVector.Overflow, InterruptSource.Software) : ExitReason.Continue);
+            c.GetFlag(RflagsBits.OF) ? Interrupt(c, ExceptionVector.Overflow, InterruptSource.Software, i.IP) : ExitReason.Continue);
         table.Add(Code.Iretw, (ExecutionContext c, in Instruction i) => Iret(c, 2));
         table.Add(Code.Iretd, (ExecutionContext c, in Instruction i) => Iret(c, 4));
         table.Add(Code.Iretq, (ExecutionContext c, in Instruction i) => Iret(c, 8));
     }
 
-    private static ExitReason Interrupt(ExecutionContext cpu, byte vector, InterruptSource source) =>
-        InterruptDelivery.TryDeliver(cpu, vector, source, null, out CpuFault fault) ? ExitReason.Continue : cpu.Raise(fault);
+    private static ExitReason Interrupt(ExecutionContext cpu, byte vector, InterruptSource source, ulong instructionRip)
+    {
+        cpu.Tracer?.SoftwareInterruptDelivering(cpu.Vcpu, vector, instructionRip);
+        return InterruptDelivery.TryDeliver(cpu, vector, source, null, out CpuFault fault) ? ExitReason.Continue : cpu.Raise(fault);
+    }
 
     private static ExitReason Iret(ExecutionContext cpu, int size)
     {

@@ -197,13 +197,21 @@ public sealed class MonitorPort : IDisposable
             return;
         }
 
+        // Stopping must not skip the write: a quit typed behind a command sets it (on the main thread,
+        // as the machine ends) while the command's answer is still here, and the shutdown drains only
+        // what reached the ring. Only the wait for room is given up once stopping.
         ReadOnlySpan<byte> data = _held.WrittenSpan;
-        while (!data.IsEmpty && !_stopping)
+        while (!data.IsEmpty)
         {
             int n = _stream.Output.TryWrite(data);
             data = data[n..];
             if (n == 0)
             {
+                if (_stopping)
+                {
+                    break;
+                }
+
                 // A short wait with no cancel descriptor: the wake-up is for events, which can wait for room.
                 _stream.Output.WaitForSpace(SpaceWaitMs);
             }

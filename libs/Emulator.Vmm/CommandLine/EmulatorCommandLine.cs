@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Emulator.GdbStub;
 using Emulator.Options;
 using Emulator.Platform;
 
@@ -15,10 +16,10 @@ public static class EmulatorCommandLine
 
     private static readonly FrozenSet<string> ValueOptions =
         FrozenSet.Create(StringComparer.Ordinal, "m", "chardev", "serial", "monitor", "mon", "display", "name",
-            "bios", "kernel", "append", "initrd", "debugcon", "device", "d", "D");
+            "bios", "kernel", "append", "initrd", "debugcon", "device", "d", "D", "gdb");
 
     private static readonly FrozenSet<string> FlagOptions =
-        FrozenSet.Create(StringComparer.Ordinal, "nographic", "S", "version", "h", "help", "no-reboot", "no-shutdown");
+        FrozenSet.Create(StringComparer.Ordinal, "nographic", "S", "version", "h", "help", "no-reboot", "no-shutdown", "s");
 
     public static CommandLineResult Parse(IReadOnlyList<string> args)
     {
@@ -55,6 +56,9 @@ public static class EmulatorCommandLine
                         break;
                     case "no-shutdown":
                         config = config with { NoShutdown = true };
+                        break;
+                    case "s":
+                        config = config with { Gdb = GdbEndpoint.Default };
                         break;
                     case "version":
                         return CommandLineResult.Print($"emu version {Version}\n");
@@ -143,6 +147,9 @@ public static class EmulatorCommandLine
                 case "D":
                     config = config with { LogFile = value };
                     break;
+                case "gdb":
+                    config = config with { Gdb = ParseGdb(value) };
+                    break;
             }
         }
 
@@ -200,6 +207,17 @@ public static class EmulatorCommandLine
         return size;
     }
 
+    /// <summary>QEMU's <c>-gdb dev</c>: <c>tcp:[HOST]:PORT</c> or a bare port; <c>none</c> turns the stub off.</summary>
+    private static GdbEndpoint? ParseGdb(string value)
+    {
+        if (value == "none")
+        {
+            return null;
+        }
+
+        return GdbEndpoint.TryParse(value, out GdbEndpoint endpoint, out string error) ? endpoint : throw new OptionsException($"-gdb {value}: {error}");
+    }
+
     private static string ParseMon(string value)
     {
         KeyValueOptions o = KeyValueOptions.Parse(value, "chardev");
@@ -231,7 +249,7 @@ public static class EmulatorCommandLine
         -m [size=]megs[M|G]
                         configure guest RAM (default 128 MiB)
         -name string    set the name of the guest
-        -S              freeze the CPU at startup (use 'c' in the monitor to start)
+        -S              freeze the CPU at startup (use 'c' in the monitor or continue in gdb)
 
         Display options:
         -display none   no display
@@ -244,7 +262,7 @@ public static class EmulatorCommandLine
         -initrd "file1 args,file2"
                         multiboot modules (",," for a literal comma)
         -no-reboot      exit instead of rebooting on a guest reset (triple fault)
-        -no-shutdown    accepted for compatibility
+        -no-shutdown    stop the VM instead of exiting on a guest shutdown
 
         Devices and debugging:
         -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]
@@ -252,6 +270,9 @@ public static class EmulatorCommandLine
         -debugcon dev   the debug console at port 0xe9: file:path, stdio, null or none
         -d item1,...    log items (-d help lists them)
         -D logfile      write the -d log to logfile instead of stderr
+        -gdb tcp:[host]:port
+                        wait for a gdb connection on the port (none: no stub)
+        -s              shorthand for -gdb tcp::1234
 
         Character devices:
         -chardev backend,id=id[,...]

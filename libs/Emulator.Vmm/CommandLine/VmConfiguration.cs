@@ -1,3 +1,4 @@
+using Emulator.GdbStub;
 using Emulator.Platform;
 
 namespace Emulator.Vmm.CommandLine;
@@ -55,11 +56,14 @@ public sealed record VmConfiguration
     /// <summary><c>-no-reboot</c>: a guest reset (triple fault) exits instead.</summary>
     public bool NoReboot { get; init; }
 
-    /// <summary><c>-no-shutdown</c>: accepted; the machine has no guest-initiated power-off yet.</summary>
+    /// <summary><c>-no-shutdown</c>: a guest shutdown stops the VM instead of exiting (isa-debug-exit still exits, as in QEMU).</summary>
     public bool NoShutdown { get; init; }
 
     /// <summary><c>-d item,...</c>: the log items asked for (see <c>LogItems</c>).</summary>
     public IReadOnlyList<string> LogItems { get; init; } = [];
+
+    /// <summary><c>-gdb dev</c> / <c>-s</c>: where the gdb stub listens; null for no stub.</summary>
+    public GdbEndpoint? Gdb { get; init; }
 
     /// <summary><c>-D file</c>: where <c>-d</c> output goes instead of stderr.</summary>
     public string? LogFile { get; init; }

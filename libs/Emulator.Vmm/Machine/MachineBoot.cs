@@ -7,8 +7,8 @@ namespace Emulator.Vmm.Machine;
 
 /// <summary>
 /// What the machine boots, read and checked once at start-up so a bad file is an error before
-/// anything runs: a <c>-bios</c> image (copied into RAM regions: its own region ending at 4 GiB and
-/// the ISA window below 1 MiB, since the soft-MMU has no MMIO dispatch yet), and/or a multiboot
+/// anything runs: a <c>-bios</c> image (ROM on the MMIO bus ending at 4 GiB and in the ISA window
+/// below 1 MiB, which RAM then leaves out; see <see cref="FirmwareImage.Register"/>), and/or a multiboot
 /// <c>-kernel</c> with <c>-append</c> and <c>-initrd</c> modules, loaded straight into RAM with the
 /// vCPU set to the multiboot entry state (QEMU gets there through SeaBIOS and its multiboot option
 /// ROM; the kernel sees the same contract). <see cref="Apply"/> runs at power-on and every reset.
@@ -35,9 +35,9 @@ public sealed class MachineBoot
     /// <summary>False without <c>-bios</c> and <c>-kernel</c>: there is no firmware to run (see <see cref="MachineRunner"/>).</summary>
     public bool HasCode => Firmware is not null || _kernel is not null;
 
-    /// <summary>RAM regions plus the firmware's high window.</summary>
+    /// <summary>Guest RAM: the layout's regions, without the firmware's ISA window.</summary>
     public (ulong Base, ulong Size)[] MemoryRegions =>
-        Firmware is null ? [.. Layout.Regions] : [.. Layout.Regions, (Firmware.HighBase, (ulong)Firmware.Size)];
+        Firmware is null ? [.. Layout.Regions] : [.. Firmware.RamAround(Layout)];
 
     /// <summary>Reads and checks every image the configuration names; a problem is a <see cref="BootImageException"/>.</summary>
     public static MachineBoot Prepare(VmConfiguration config)
@@ -73,7 +73,6 @@ public sealed class MachineBoot
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(vcpu);
-        Firmware?.CopyInto(memory);
         if (_kernel is not null)
         {
             MultibootLoader.Load(memory, Layout, _kernel, _commandLine, _modules).ApplyEntryState(ref vcpu.State);

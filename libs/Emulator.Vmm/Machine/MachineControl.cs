@@ -21,6 +21,7 @@ public sealed class MachineControl : IVmControl, IDisposable
     private RunState _state;
     private int _exitCode;
     private bool _inSlice;
+    private bool _debuggerHolds;
     private int _waiters;
     private Action? _resetDevices;
     private Action<Vcpu>? _boot;
@@ -92,17 +93,54 @@ public sealed class MachineControl : IVmControl, IDisposable
         }
     }
 
+    /// <summary>
+    /// The monitor's <c>cont</c>. While an attached debugger holds the guest stopped it has no effect:
+    /// the debugger's stop wins, and its own continue (or detach) restarts the machine.
+    /// </summary>
     public void Resume()
     {
         lock (_gate)
         {
-            if (_state is RunState.Paused or RunState.Prelaunch or RunState.Debug)
+            if (!_debuggerHolds)
             {
-                _state = RunState.Running;
+                ResumeLocked();
+            }
+        }
+    }
+
+    /// <summary>The debugger stopped the guest (Ctrl-C, a breakpoint, a step): a running machine enters <see cref="RunState.Debug"/>.</summary>
+    public void EnterDebug()
+    {
+        lock (_gate)
+        {
+            _debuggerHolds = true;
+            if (_state is RunState.Running)
+            {
+                _state = RunState.Debug;
             }
 
             Monitor.PulseAll(_gate);
         }
+    }
+
+    /// <summary>The debugger continued, stepped or detached: the machine runs, whatever stopped it (as QEMU's gdb continue does).</summary>
+    public void LeaveDebug()
+    {
+        lock (_gate)
+        {
+            _debuggerHolds = false;
+            ResumeLocked();
+        }
+    }
+
+    private void ResumeLocked()
+    {
+        if (_state is RunState.Paused or RunState.Prelaunch or RunState.Debug)
+        {
+            _state = RunState.Running;
+        }
+
+        Monitor.PulseAll(_gate);
     }
 
     public void Reset() => Reset(keepRunState: false);
@@ -186,6 +224,36 @@ public sealed class MachineControl : IVmControl, IDisposable
 
             _inSlice = true;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="TryBeginSlice()"/>, but gives up after <paramref name="idleTimeout"/> so the vCPU
+    /// thread can look elsewhere while idle (a debugger's stop request must reach a halted or paused vCPU).
+    /// </summary>
+    public SliceStart TryBeginSlice(TimeSpan idleTimeout)
+    {
+        long deadline = Environment.TickCount64 + (long)idleTimeout.TotalMilliseconds;
+        lock (_gate)
+        {
+            while (!_exit.IsSet && (_state != RunState.Running || _waiters > 0 || _vcpu.State.Halted != 0))
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    return SliceStart.Idle;
+                }
+
+                Monitor.Wait(_gate, TimeSpan.FromMilliseconds(left));
+            }
+
+            if (_exit.IsSet)
+            {
+                return SliceStart.Exit;
+            }
+
+            _inSlice = true;
+            return SliceStart.Run;
         }
     }
 

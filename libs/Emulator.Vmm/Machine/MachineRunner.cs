@@ -1,4 +1,6 @@
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Emulator.GdbStub;
 using Emulator.Memory;
 using Emulator.Options;
 using Emulator.Platform;
@@ -60,8 +62,10 @@ public static class MachineRunner
         }
 
         var ports = new IoPortBus();
+        var mmio = new MmioBus();
         try
         {
+            boot.Firmware?.Register(mmio, executionLog is { LogsGuestErrors: true } ? executionLog.RomWrite : null);
             if (debugconOutput is not null)
             {
                 ports.Register(DebugConsole.Range, new DebugConsole(debugconOutput), "isa-debugcon");
@@ -82,8 +86,25 @@ public static class MachineRunner
         // vCPU stays in its RESET state at the reset vector, as if stopped there, and the machine
         // otherwise works (monitor, chardevs, info registers).
         using VcpuThread? vcpuThread = boot.HasCode
-            ? new VcpuThread(control, memory, ports, new VcpuThreadOptions { Log = Log, NoReboot = config.NoReboot, ExecutionLog = executionLog })
+            ? new VcpuThread(control, memory, ports, new VcpuThreadOptions { Log = Log, NoReboot = config.NoReboot, NoShutdown = config.NoShutdown, ExecutionLog = executionLog, Debugger = config.Gdb is not null }, mmio)
             : null;
+        GdbServer? gdb;
+        try
+        {
+            gdb = StartGdb(config.Gdb, vcpuThread?.DebugTarget);
+        }
+        catch (SocketException e)
+        {
+            Log($"-gdb {config.Gdb}: could not listen: {e.Message}");
+            return 1;
+        }
+
+        using GdbServer? gdbServer = gdb;
+        if (config.Gdb is not null && gdb is null)
+        {
+            Log("-gdb: no -bios or -kernel, so no vCPU runs and the gdb stub is not started");
+        }
+
         if (vcpuThread is not null)
         {
             try
@@ -151,5 +172,21 @@ public static class MachineRunner
             manager.StopAll();
             terminal?.Restore();
         }
+    }
+
+    /// <summary>
+    /// The gdb stub, listening before the guest runs (so with <c>-S</c> a debugger can attach first).
+    /// Without code to run there is no vCPU thread; the stub then is not started (nothing to debug).
+    /// </summary>
+    private static GdbServer? StartGdb(GdbEndpoint? endpoint, IGdbTarget? target)
+    {
+        if (endpoint is null || target is null)
+        {
+            return null;
+        }
+
+        var server = new GdbServer(target, endpoint);
+        server.Start();
+        return server;
     }
 }

@@ -9,6 +9,11 @@ public sealed record VcpuThreadOptions
     /// <summary><c>-no-reboot</c>: a triple fault (a guest reset) ends the emulator instead of resetting.</summary>
     public bool NoReboot { get; init; }
 
+    /// <summary><c>-no-shutdown</c>: a guest shutdown (a triple fault under <c>-no-reboot</c>) stops the machine instead of ending the emulator.</summary>
+    public bool NoShutdown { get; init; }
+
+    /// <summary><c>-gdb</c>/<c>-s</c>: run under a <see cref="Emulator.GdbStub.VcpuGdbTarget"/> the stub can serve.</summary>
+    public bool Debugger { get; init; }
 
     /// <summary>The <c>-d</c> log, when items were asked for.</summary>
     public ExecutionLog? ExecutionLog { get; init; }

@@ -32,6 +32,20 @@ public sealed class GuestBootEndToEndTests
     }
 
     [Fact(Timeout = Patience.TestMs)]
+    public async Task GuestWritesToTheBiosRomDoNotStickAsUnderQemu()
+    {
+        await Task.Yield();
+        RepoLayout.RequireBuild();
+        using var scratch = new ScratchDirectory();
+        string bios = scratch.File("rom.bin");
+        File.WriteAllBytes(bios, RomGuests.Bios());
+        AssertOutputSameAsQemu(scratch, RomGuests.Output, "-bios", bios);
+        (_, _, string log) = GuestRun.Run(scratch, RepoLayout.Emu, ["-display", "none", "-d", "guest_errors"], "-bios", bios);
+        Assert.Contains("Invalid write to ROM at addr 0xf8000, size 1", log, StringComparison.Ordinal);
+        Assert.Contains("Invalid write to ROM at addr 0xffff8000, size 1", log, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = Patience.TestMs)]
     public async Task NonMultibootKernelIsAClearError()
     {
         await Task.Yield();

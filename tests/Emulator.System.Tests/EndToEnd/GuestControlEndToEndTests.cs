@@ -82,6 +82,55 @@ public sealed class GuestControlEndToEndTests
     }
 
     [Fact(Timeout = Patience.TestMs)]
+    public async Task SoftwareInterruptsAreLoggedAndTripleFaultIsAGuestError()
+    {
+        await Task.Yield();
+        RepoLayout.RequireBuild();
+        using var scratch = new ScratchDirectory();
+        string kernel = scratch.File("int3.elf");
+        string log = scratch.File("emu.log");
+
+        // INT3 through the absent gate of an IDT over zeroed RAM: #NP -> #DF -> shutdown.
+        File.WriteAllBytes(kernel, MultibootElfWriter.BuildElf(a => a.int3()));
+        (int status, _, string stderr) = GuestRun.Run(
+            scratch, RepoLayout.Emu, ["-display", "none", "-no-reboot", "-d", "int,guest_errors", "-D", log], "-kernel", kernel);
+        Assert.True(status == 0, $"status {status}\n{stderr}");
+        string text = File.ReadAllText(log);
+        Assert.Contains("     0: v=03 e=0000 i=1 cpl=0 IP=0010:0000000000100080 pc=0000000000100080", text, StringComparison.Ordinal);
+        Assert.Contains("Triple fault\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = Patience.TestMs)]
+    public async Task NoShutdownKeepsATripleFaultedMachineStoppedForTheMonitor()
+    {
+        await Task.Yield();
+        RepoLayout.RequireBuild();
+        using var scratch = new ScratchDirectory();
+        string kernel = scratch.File("fault.elf");
+        string debugcon = scratch.File("debugcon.txt");
+        File.WriteAllBytes(kernel, MultibootElfWriter.BuildElf(a =>
+        {
+            a.mov(al, (byte)'u');
+            a.@out(0xE9, al);
+            a.ud2();
+        }));
+        using var session = StdioMonitorSession.Start(
+            scratch, RepoLayout.Emu, ["-display", "none", "-monitor", "stdio", "-no-reboot", "-no-shutdown", "-kernel", kernel, "-debugcon", "file:" + debugcon]);
+        DateTime giveUp = DateTime.UtcNow + Patience.Wait;
+        string status;
+        while (!(status = session.Execute("info status")).Contains("VM status: paused (shutdown)", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < giveUp, $"never stopped in shutdown: {status}");
+            Thread.Sleep(20);
+        }
+
+        Assert.Equal("u", scratch.Read("debugcon.txt"));
+        session.Execute("system_reset");
+        WaitFor(() => scratch.Read("debugcon.txt") == "uu", "the kernel again after system_reset");
+        session.Quit();
+    }
+
+    [Fact(Timeout = Patience.TestMs)]
     public async Task DebugconOnStdioAppendsToASharedOutputFile()
     {
         await Task.Yield();
