@@ -154,6 +154,68 @@ public sealed class LongModeTests
         KernelDifferential.AssertSameAsQemu(kernel, (Done << 1) | 1);
     }
 
+    [Fact(Timeout = Patience.TestMs)]
+    public async Task CompatibilityModeRing3AndDoubleFaultMatchQemu()
+    {
+        await Task.Yield();
+        byte[] kernel = Build(
+            k =>
+            {
+                Assembler a = k.A;
+                EnterLongMode(k);
+
+                // Ring 3 in compatibility mode (SYSRET without REX.W), back through the 64-bit call gate.
+                k.Here("compat_user");
+                a.mov(ax, (ushort)(DataRing3 | 3));
+                a.mov(ds, ax);
+                a.mov(es, ax);
+                Print32(k, "compatibility mode ring 3\n");
+                a.mov(ebx, 0xCAFE_F00D);
+                a.@int(0x80);
+                ProtectedModeExceptionTests.Fault(k, "compat_ud", a.ud2);
+                a.mov(__dword_ptr[(uint)Recovery], k.Addr32("after_compat"));
+                a.mov(__dword_ptr[(uint)Recovery + 4], 0);
+                a.call((ushort)(CallGate64 | 3), 0);
+            },
+            k =>
+            {
+                Assembler a = k.A;
+                WriteMsr(k, 0xC000_0081, 0x0018_0008_0000_0000);
+                a.mov(ecx, 0xC000_0080);
+                a.rdmsr();
+                a.or(eax, 1);
+                a.wrmsr();
+                a.mov(ecx, k.Addr32("compat_user"));
+                a.mov(r11d, 0x3002);
+                a.mov(esp, UserStackTop);
+                a.sysret();
+
+                k.Here("after_compat");
+                Print64(k, "back in 64-bit mode\n");
+
+                // A ring-3 INT whose RSP0 stack is not present: the #PF while delivering it, whose own
+                // delivery faults the same way, makes a #DF, delivered on IST1.
+                a.mov(__qword_ptr[(long)Tss64 + 4], (int)(NotPresentPage + 0x1000));
+                ToRing3_64(k, "user_df");
+                k.Here("user_df");
+                Recover64(k, "after_df");
+                a.mov(rbx, 0x0DF0_0DF0);
+                a.@int(0x80);
+                k.Here("after_df");
+                Print64(k, "after #DF\n");
+                a.mov(__qword_ptr[(long)Tss64 + 4], (int)Rsp0Top);
+                Recover64(k, "final");
+                a.mov(__dword_ptr[Scratch + 0x80], 0);
+                a.mov(__word_ptr[Scratch + 0x84], (ushort)(CallGate64 | 3));
+                a.mov(eax, (uint)Scratch + 0x80);
+                a.db(0xFF, 0x18); // CALL FAR [RAX] back to ring 0: exit from there, not from ring 3
+
+                k.Here("final");
+                Exit(k, Done);
+            });
+        KernelDifferential.AssertSameAsQemu(kernel, (Done << 1) | 1);
+    }
+
     /// <summary>Runs <paramref name="body"/>, which must fault, and resumes after it (64-bit code).</summary>
     private static void Fault64(KernelBuilder k, string name, Action body)
     {

@@ -489,7 +489,7 @@ internal static class TestKernel
         {
             byte access = v is 3 or 4 or 0x80 or 0x81 ? (byte)0xEE : (byte)0x8E;
             ulong gate = is64
-                ? Gate(k.Addr($"isr64_{v}"), Code64Ring0, access, v == 0x81 ? 1 : 0)
+                ? Gate(k.Addr($"isr64_{v}"), Code64Ring0, access, v is 0x81 or 8 ? 1 : 0)
                 : Gate(k.Addr($"isr32_{v}"), Code32Ring0, access, 0);
             BinaryPrimitives.WriteUInt64LittleEndian(idt.AsSpan(v * size), gate);
         }
