@@ -36,6 +36,8 @@ public sealed class DispatchTable
         ShiftRotateInstructions.AddTo(this);
         MultiplyDivideInstructions.AddTo(this);
         StackInstructions.AddTo(this);
+        PushAllInstructions.AddTo(this);
+        BoundInstructions.AddTo(this);
         ControlTransferInstructions.AddTo(this);
         FlagControlInstructions.AddTo(this);
         BitInstructions.AddTo(this);

@@ -181,7 +181,7 @@ public static class InterruptDelivery
             BinaryPrimitives.WriteUInt64LittleEndian(bytes[(i * 8)..], frame[i]);
         }
 
-        if (!TryWriteStack(cpu, newRsp, bytes[..(n * 8)], newCpl, out fault))
+        if (!TryWriteStack(cpu, newRsp, bytes[..(n * 8)], newCpl, 8, out fault))
         {
             return false;
         }
@@ -260,7 +260,7 @@ public static class InterruptDelivery
             return false;
         }
 
-        if (!TryWriteStack(cpu, (ss.Base + newSp) & 0xFFFF_FFFF, bytes[..(n * size)], newCpl, out fault))
+        if (!TryWriteStack(cpu, (ss.Base + newSp) & 0xFFFF_FFFF, bytes[..(n * size)], newCpl, size, out fault))
         {
             return false;
         }
@@ -349,7 +349,34 @@ public static class InterruptDelivery
     }
 
     /// <summary>Stacks of CPL 0-2 are supervisor pages: written as implicit supervisor accesses; CPL 3 stacks as user accesses.</summary>
-    private static bool TryWriteStack(ExecutionContext cpu, ulong linear, ReadOnlySpan<byte> bytes, int newCpl, out CpuFault fault) =>
+    /// <summary>
+    /// Writes the frame in one access; when that page-faults, the pushes are redone one slot at a
+    /// time from the top (SS is pushed first), so CR2 names the first push that faults, as on QEMU.
+    /// </summary>
+    private static bool TryWriteStack(ExecutionContext cpu, ulong linear, ReadOnlySpan<byte> bytes, int newCpl, int slot, out CpuFault fault)
+    {
+        if (TryWriteOnce(cpu, linear, bytes, newCpl, out fault))
+        {
+            return true;
+        }
+
+        if (fault.Vector != ExceptionVector.PageFault)
+        {
+            return false;
+        }
+
+        for (int offset = bytes.Length - slot; offset >= 0; offset -= slot)
+        {
+            if (!TryWriteOnce(cpu, linear + (ulong)offset, bytes.Slice(offset, slot), newCpl, out fault))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool TryWriteOnce(ExecutionContext cpu, ulong linear, ReadOnlySpan<byte> bytes, int newCpl, out CpuFault fault) =>
         newCpl < 3
             ? SystemAccess.TryWrite(cpu, linear, bytes, out fault)
             : cpu.Memory.TryWrite(linear, bytes, MemoryAccess.Write, out fault);

@@ -13,11 +13,18 @@ internal static class BiosImageWriter
     public const int Size = 0x1_0000;
     public const uint CodeBase = 0xFFFF_0000;
 
-    public static byte[] Build(Action<Assembler> realModeCode)
+    public static byte[] Build(Action<Assembler> realModeCode) => Build(GuestAssembler.Assemble(16, 0, realModeCode));
+
+    /// <summary>An image whose first bytes are <paramref name="body"/> (entered in real mode at its start), plus the reset jump.</summary>
+    public static byte[] Build(byte[] body)
     {
+        if (body.Length > 0xFFF0)
+        {
+            throw new ArgumentException("the body overlaps the reset vector", nameof(body));
+        }
+
         byte[] image = new byte[Size];
-        byte[] code = GuestAssembler.Assemble(16, 0, realModeCode);
-        code.CopyTo(image, 0);
+        body.CopyTo(image, 0);
         // JMP rel16 from F000:FFF0 to F000:0000: IP FFF3h + 000Dh wraps to 0 (hand-encoded: the
         // assembler refuses a displacement that only reaches its target by wrapping).
         byte[] reset = [0xE9, 0x0D, 0x00];

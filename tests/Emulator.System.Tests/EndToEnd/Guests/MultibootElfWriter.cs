@@ -19,9 +19,12 @@ internal static class MultibootElfWriter
     /// <summary>Flags: page-align modules (bit 0) and memory information (bit 1).</summary>
     public const uint DefaultFlags = 0b11;
 
-    public static byte[] BuildElf(Action<Assembler> code, uint bssSize = 0, uint flags = DefaultFlags)
+    public static byte[] BuildElf(Action<Assembler> code, uint bssSize = 0, uint flags = DefaultFlags) =>
+        BuildElf(GuestAssembler.Assemble(32, EntryAddress, code), bssSize, flags);
+
+    /// <summary>An ELF kernel whose loaded bytes from <see cref="EntryAddress"/> on are <paramref name="body"/> (code, data, whatever the caller laid out).</summary>
+    public static byte[] BuildElf(byte[] body, uint bssSize = 0, uint flags = DefaultFlags)
     {
-        byte[] body = GuestAssembler.Assemble(32, EntryAddress, code);
         byte[] image = new byte[CodeOffset + body.Length];
         Span<byte> s = image;
         s[0] = 0x7F;
