@@ -15,7 +15,8 @@ internal static class SyntheticPvhElf
     {
         byte[] image = new byte[CodeOffset + codeLength];
         Span<byte> p = image;
-        "\x7fELF"u8.CopyTo(p);
+        ReadOnlySpan<byte> magic = [0x7F, (byte)'E', (byte)'L', (byte)'F'];
+        magic.CopyTo(p);
         p[4] = 2;
         p[5] = 1;
         p[6] = 1;
