@@ -30,7 +30,7 @@ version=$(apt-cache policy "$package" | awk '$1 == "Candidate:" { print $2; exit
 [[ -n "$version" && "$version" != "(none)" ]] || die "no candidate version for $package"
 release=${package#linux-image-}
 dir=$cache_root/${package}_$version
-stamp_text="$package $version $(cksum < "$here/build.sh" | cut -d' ' -f1)"
+stamp_text="$package $version $(cat "$here/build.sh" "$here/init" | cksum | cut -d' ' -f1)"
 
 report() {
     echo "KERNEL_PACKAGE=$package"
