@@ -6,7 +6,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all build test bench fuzz fuzz-cpu run clean
+.PHONY: all build test bench fuzz fuzz-cpu run guest clean
 
 all: build
 
@@ -35,6 +35,10 @@ fuzz-cpu: build
 ## run: build and start the emulator with its console and monitor on this terminal
 run: build
 	scripts/run.sh
+
+## guest: download Debian's kernel and busybox and build the default guest (cached; prints the paths)
+guest:
+	scripts/guest/build.sh
 
 clean:
 	rm -rf bin out
