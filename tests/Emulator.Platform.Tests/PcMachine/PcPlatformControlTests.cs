@@ -1,0 +1,77 @@
+using Emulator.Memory;
+
+namespace Emulator.Platform.Tests.PcMachine;
+
+/// <summary>The pc platform's cross-thread hand-over, pause and reset, without a guest.</summary>
+public sealed class PcPlatformControlTests
+{
+    [Fact]
+    public void SignalBeforeWaitIsKept()
+    {
+        var wakeup = new VcpuWakeup();
+        Assert.False(wakeup.Wait(TimeSpan.Zero));
+        wakeup.Signal();
+        Assert.True(wakeup.Wait(TimeSpan.FromSeconds(30)));
+        Assert.False(wakeup.Wait(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task PostFromAnotherThreadWakesTheParkedThreadAndRunsOnTheNextRound()
+    {
+        using GuestMemory memory = GuestMemory.Create((0, 0x10_0000));
+        var platform = new PcPlatform(new PcPlatformOptions { Memory = memory, Layout = new RamLayout(0x10_0000) });
+        int ran = 0;
+
+        Task post = Task.Run(() => platform.Post(() => ran++));
+        Assert.True(platform.Wakeup.Wait(TimeSpan.FromSeconds(30)));
+        await post;
+
+        Assert.Equal(0, ran);
+        Assert.True(platform.RunTimers());
+        Assert.Equal(1, ran);
+        Assert.False(platform.RunTimers());
+    }
+
+    [Fact]
+    public void PauseFreezesGuestTime()
+    {
+        long host = 1_000;
+        using GuestMemory memory = GuestMemory.Create((0, 0x10_0000));
+        var platform = new PcPlatform(new PcPlatformOptions { Memory = memory, Layout = new RamLayout(0x10_0000), HostNanoseconds = () => host });
+
+        host += 500;
+        platform.Pause();
+        long frozen = platform.Clock.Now;
+        host += 10_000;
+        Assert.Equal(frozen, platform.Clock.Now);
+        platform.Resume();
+        host += 100;
+        Assert.Equal(frozen + 100, platform.Clock.Now);
+    }
+
+    [Fact]
+    public void ResetDisarmsTheLocalApicTimerAndRewritesTheTables()
+    {
+        using GuestMemory memory = GuestMemory.Create((0, 0x10_0000));
+        var platform = new PcPlatform(new PcPlatformOptions { Memory = memory, Layout = new RamLayout(0x10_0000) });
+        platform.Mmio.TryWrite(0xFEE0_00F0, BitConverter.GetBytes(0x1FFu));
+        platform.Mmio.TryWrite(0xFEE0_0320, BitConverter.GetBytes(0x2_0040u));
+        platform.Mmio.TryWrite(0xFEE0_0380, BitConverter.GetBytes(1_000_000u));
+        Assert.NotNull(platform.NextDeadline);
+        memory.Write(platform.FirmwareTables.BaseAddress, new byte[16]);
+
+        platform.Reset();
+
+        Assert.Null(platform.NextDeadline);
+        byte[] rsdp = new byte[8];
+        memory.Read(platform.FirmwareTables.RsdpAddress, rsdp);
+        Assert.Equal("RSD PTR "u8.ToArray(), rsdp);
+    }
+
+    [Fact]
+    public void OnlyOneVcpuIsSupported()
+    {
+        using GuestMemory memory = GuestMemory.Create((0, 0x10_0000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PcPlatform(new PcPlatformOptions { Memory = memory, Layout = new RamLayout(0x10_0000), CpuCount = 2 }));
+    }
+}
