@@ -35,9 +35,28 @@ public sealed class PcVcpuLoop
     /// <summary>Times the halted vCPU was parked.</summary>
     public long IdleWaits { get; private set; }
 
-    /// <summary>One round: posted work and timers, one slice, and a park if the vCPU halted with nothing due. Returns why to stop, or <see cref="PcStopReason.None"/>.</summary>
+    /// <summary>
+    /// The halted vCPU has nothing due: the caller should <see cref="Idle"/> (a machine that holds a
+    /// lock or a slice token across <see cref="RunSlice"/> releases it first, so <c>stop</c> is not kept waiting).
+    /// </summary>
+    public bool WantsIdle { get; private set; }
+
+    /// <summary>One round: <see cref="RunSlice"/>, then <see cref="Idle"/> when it asks for it. Returns why to stop, or <see cref="PcStopReason.None"/>.</summary>
     public PcStopReason Step()
     {
+        PcStopReason stop = RunSlice();
+        if (stop == PcStopReason.None && WantsIdle)
+        {
+            Idle();
+        }
+
+        return stop;
+    }
+
+    /// <summary>Posted work and timers, then one slice; sets <see cref="WantsIdle"/>. Returns why to stop, or <see cref="PcStopReason.None"/>.</summary>
+    public PcStopReason RunSlice()
+    {
+        WantsIdle = false;
         _platform.RunTimers();
         if (_platform.StopRequest != PcStopReason.None)
         {
@@ -59,13 +78,16 @@ public sealed class PcVcpuLoop
         }
 
         // Something that became due during the slice may already wake the vCPU: look before sleeping.
-        if (reason == ExitReason.Halted && !_platform.RunTimers())
-        {
-            IdleWaits++;
-            _idle(_platform.Clock.UntilNextDeadline);
-        }
+        WantsIdle = reason == ExitReason.Halted && !_platform.RunTimers();
+        return _platform.StopRequest;
+    }
 
-        return PcStopReason.None;
+    /// <summary>Parks the thread until the next timer deadline or a <see cref="VcpuWakeup.Signal"/> (null deadline: until the signal).</summary>
+    public void Idle()
+    {
+        WantsIdle = false;
+        IdleWaits++;
+        _idle(_platform.Clock.UntilNextDeadline);
     }
 
     /// <summary>Rounds until a stop reason, at most <paramref name="maxSteps"/> (then <see cref="PcStopReason.Stopped"/>) or until <paramref name="cancellation"/>.</summary>

@@ -74,4 +74,25 @@ public sealed class PcPlatformControlTests
         using GuestMemory memory = GuestMemory.Create((0, 0x10_0000));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PcPlatform(new PcPlatformOptions { Memory = memory, Layout = new RamLayout(0x10_0000), CpuCount = 2 }));
     }
+
+    [Fact]
+    public void HpetLegacyReplacementCutsThePitOffIrq0AndGivesItBack()
+    {
+        long host = 1_000;
+        using GuestMemory memory = GuestMemory.Create((0, 0x10_0000));
+        var platform = new PcPlatform(new PcPlatformOptions { Memory = memory, Layout = new RamLayout(0x10_0000), HostNanoseconds = () => host });
+        platform.Mmio.TryWrite(Platform.Hpet.DefaultBase + 0x10, BitConverter.GetBytes(2UL)); // legacy replacement, counter off
+        platform.Ports.Write(0x43, 1, 0x34);
+        platform.Ports.Write(0x40, 1, 1193 & 0xFF);
+        platform.Ports.Write(0x40, 1, 1193 >> 8);
+
+        host += 5_000_000;
+        platform.RunTimers();
+        Assert.Equal(0, platform.Pic.Master.Irr & 1);
+
+        platform.Mmio.TryWrite(Platform.Hpet.DefaultBase + 0x10, BitConverter.GetBytes(0UL));
+        host += 5_000_000;
+        platform.RunTimers();
+        Assert.Equal(1, platform.Pic.Master.Irr & 1);
+    }
 }
