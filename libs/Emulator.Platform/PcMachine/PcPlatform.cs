@@ -112,6 +112,7 @@ public sealed class PcPlatform
         {
             CpuCount = options.CpuCount,
             HpetEventTimerBlockId = BitConverter.ToUInt32(capabilities),
+            VirtioMmioDevices = options.VirtioMmioDevices,
         };
         FirmwareTables = PcFirmwareTables.Build(FirmwareConfig);
         FirmwareTables.WriteTo(options.Memory);
@@ -172,6 +173,14 @@ public sealed class PcPlatform
 
     /// <summary>The ISA IRQ line <paramref name="irq"/> (both the PIC and the IOAPIC input), for devices added later.</summary>
     public IInterruptLine IsaIrq(int irq) => _isaIrqs[irq];
+
+    /// <summary>The IOAPIC input of an attached PCI function's INTx (level, active-low, as the DSDT's _PRT says); null: it has no INTx pin.</summary>
+    public IInterruptLine? PciInterrupt(int slot, int function) =>
+        Pci.Bus.InterruptGsi(slot, function) is { } gsi ? IoApic.Pins[gsi] : null;
+
+    /// <summary>Once every PCI function is attached and before the first instruction: BARs in the PCI hole and I/O from 0xC000, as firmware would.</summary>
+    public void AssignPciResources() =>
+        new PciBarAllocator(FirmwareConfig.PciMmioBase, FirmwareConfig.PciMmioEnd).AssignAll(Pci.Bus);
 
     /// <summary>The vCPU's system services: CPUID (with TSC-deadline), the TSC, the port bus, the LAPIC's MSRs and CR8.</summary>
     public SystemServices CreateSystemServices(Vcpu vcpu)

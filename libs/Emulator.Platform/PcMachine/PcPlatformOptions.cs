@@ -42,6 +42,9 @@ public sealed record PcPlatformOptions
     /// <summary>The A20 line changed (true: enabled); null: ignored.</summary>
     public Action<bool>? A20Changed { get; init; }
 
+    /// <summary>virtio-mmio transports the DSDT declares (the machine maps them on <see cref="PcPlatform.Mmio"/>).</summary>
+    public IReadOnlyList<VirtioMmioDeclaration> VirtioMmioDevices { get; init; } = [];
+
     /// <summary>A monotonic host clock in nanoseconds for the virtual clock; null: the real one (tests inject a manual one).</summary>
     public Func<long>? HostNanoseconds { get; init; }
 

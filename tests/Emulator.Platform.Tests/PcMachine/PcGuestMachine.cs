@@ -51,15 +51,7 @@ internal sealed class PcGuestMachine : IDisposable
             Host.Advance(timeout is { } t ? Math.Max(100, t.Ticks * 100) : 1_000_000);
         });
 
-        FlatModeSetup.Protected32(ref Vcpu.State, CodeBase, StackTop);
-        ulong[] gdt = [0, 0, 0x00CF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF];
-        for (int i = 0; i < gdt.Length; i++)
-        {
-            Memory.Write(GdtBase + ((ulong)i * 8), BitConverter.GetBytes(gdt[i]));
-        }
-
-        Vcpu.State.Gdtr = new DescriptorTable { Base = GdtBase, Limit = (ushort)((gdt.Length * 8) - 1) };
-        Vcpu.State.Idtr = new DescriptorTable { Base = IdtBase, Limit = (256 * 8) - 1 };
+        Prepare(Memory, Vcpu);
     }
 
     public ManualHostClock Host { get; } = new();
@@ -93,8 +85,24 @@ internal sealed class PcGuestMachine : IDisposable
         return BitConverter.ToUInt32(bytes);
     }
 
+    /// <summary>Flat 32-bit protected mode at <see cref="CodeBase"/> with a GDT and an empty IDT in low RAM.</summary>
+    public static void Prepare(GuestMemory memory, Vcpu vcpu)
+    {
+        FlatModeSetup.Protected32(ref vcpu.State, CodeBase, StackTop);
+        ulong[] gdt = [0, 0, 0x00CF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF];
+        for (int i = 0; i < gdt.Length; i++)
+        {
+            memory.Write(GdtBase + ((ulong)i * 8), BitConverter.GetBytes(gdt[i]));
+        }
+
+        vcpu.State.Gdtr = new DescriptorTable { Base = GdtBase, Limit = (ushort)((gdt.Length * 8) - 1) };
+        vcpu.State.Idtr = new DescriptorTable { Base = IdtBase, Limit = (256 * 8) - 1 };
+    }
+
     /// <summary>Assembles the main program at <see cref="CodeBase"/> and interrupt handlers after it, with their IDT gates.</summary>
-    public void Load(Action<Assembler> main, params (int Vector, Action<Assembler> Handler)[] handlers)
+    public void Load(Action<Assembler> main, params (int Vector, Action<Assembler> Handler)[] handlers) => Assemble(Memory, main, handlers);
+
+    public static void Assemble(GuestMemory memory, Action<Assembler> main, params (int Vector, Action<Assembler> Handler)[] handlers)
     {
         var assembler = new Assembler(32);
         main(assembler);
@@ -109,12 +117,12 @@ internal sealed class PcGuestMachine : IDisposable
 
         using var stream = new MemoryStream();
         AssemblerResult result = assembler.Assemble(new StreamCodeWriter(stream), CodeBase, BlockEncoderOptions.ReturnNewInstructionOffsets);
-        Memory.Write(CodeBase, stream.ToArray());
+        memory.Write(CodeBase, stream.ToArray());
         foreach ((int vector, Label label) in labels)
         {
             ulong offset = result.GetLabelRIP(label);
             ulong gate = (offset & 0xFFFF) | ((ulong)FlatModeSetup.CodeSelector32 << 16) | (0x8EUL << 40) | ((offset >> 16) << 48);
-            Memory.Write(IdtBase + ((ulong)vector * 8), BitConverter.GetBytes(gate));
+            memory.Write(IdtBase + ((ulong)vector * 8), BitConverter.GetBytes(gate));
         }
     }
 

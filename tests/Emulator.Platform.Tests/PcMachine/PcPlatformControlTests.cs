@@ -95,4 +95,36 @@ public sealed class PcPlatformControlTests
         platform.RunTimers();
         Assert.Equal(1, platform.Pic.Master.Irr & 1);
     }
+
+    [Fact]
+    public void RealClockLoopParksBetweenPitTicksAndFinishes()
+    {
+        using GuestMemory memory = GuestMemory.Create((0, PcGuestMachine.RamSize));
+        var debugcon = new MemoryStream();
+        var platform = new PcPlatform(new PcPlatformOptions { Memory = memory, Layout = new RamLayout(PcGuestMachine.RamSize), DebugConsole = debugcon, IsaDebugExit = true });
+        using var vcpu = new Cpu.Vcpu();
+        var interpreter = new Cpu.Interpreter(vcpu, new Cpu.PagedMemory(memory, vcpu, mmio: platform.Mmio), platform.CreateSystemServices(vcpu));
+        platform.ConfigureVcpu(interpreter);
+        var loop = new PcVcpuLoop(platform, interpreter);
+        PcGuestMachine.Prepare(memory, vcpu);
+        PcGuestMachine.Assemble(
+            memory,
+            a =>
+            {
+                a.InitPic(0xFE, 0xFF);
+                a.StartPit();
+                a.WaitTicksThenExit(5, 0);
+            },
+            (0x20, a =>
+            {
+                a.inc(Iced.Intel.AssemblerRegisters.__dword_ptr[PcGuestMachine.Counter]);
+                a.Out(0x20, 0x20);
+                a.iretd();
+            }));
+
+        // Bounded: at most one wait per PIT period (about 1 ms) per step.
+        Assert.Equal(PcStopReason.DebugExit, loop.Run(maxSteps: 100_000));
+        Assert.Equal([(byte)5], debugcon.ToArray());
+        Assert.True(loop.IdleWaits >= 5, $"{loop.IdleWaits} waits");
+    }
 }

@@ -124,6 +124,8 @@ public sealed class PcPlatformDeviceTests
 
         ports.Write(PciHost.AddressPortNumber, 4, 0x8000_0000); // bus 0, device 0, function 0, register 0
         Assert.Equal(0x1237_8086u, ports.Read(PciHost.DataPortNumber, 4));
+        Assert.Null(machine.Platform.PciInterrupt(PciHost.HostBridgeSlot, 0));
+        machine.Platform.AssignPciResources();
     }
 
     [Fact]
