@@ -20,6 +20,8 @@ public sealed class PcPlatform
     private readonly InterruptFanOut[] _isaIrqs = new InterruptFanOut[DualPic.Irqs];
     private readonly InterruptGate _pitOutput;
     private readonly InterruptGate _rtcOutput;
+    private readonly PcLegacyCallbacks _legacyCallbacks;
+    private PcLegacyDevices _legacy;
 
     public PcPlatform(PcPlatformOptions options)
     {
@@ -41,16 +43,11 @@ public sealed class PcPlatform
         Mmio.Register(LocalApic.BaseAddress, LocalApic.PageSize, LocalApic, "lapic");
         Mmio.Register(IoApic.DefaultBase, IoApic.PageSize, IoApic, "ioapic");
 
-        Pic = new DualPic(LocalApic.Lint0);
         LocalApic.ExternalAcknowledge = () => Pic.Acknowledge();
         for (int irq = 0; irq < DualPic.Irqs; irq++)
         {
-            _isaIrqs[irq] = new InterruptFanOut(Pic.Input(irq), IoApic.Pins[irq == 0 ? TimerGsi : irq]);
+            _isaIrqs[irq] = new InterruptFanOut(new PicLine(() => Pic, irq), IoApic.Pins[irq == 0 ? TimerGsi : irq]);
         }
-
-        Ports.Register(DualPic.MasterRange, Pic.Master, "pic-master");
-        Ports.Register(DualPic.SlaveRange, Pic.Slave, "pic-slave");
-        Ports.Register(DualPic.ElcrRange, Pic.Elcr, "elcr");
 
         // The HPET in legacy replacement mode takes IRQ 0 and 8 from the PIT and the RTC.
         _pitOutput = new InterruptGate(_isaIrqs[0]);
@@ -68,25 +65,21 @@ public sealed class PcPlatform
         Hpet.ConnectRoute(TimerGsi, IoApic.Pins[TimerGsi]);
         Mmio.Register(Hpet.DefaultBase, Hpet.PageSize, Hpet, "hpet");
 
-        Pit = new Pit8254(Clock, _pitOutput);
-        Ports.Register(Pit8254.Range, Pit, "pit");
-        Ports.Register(SystemControlPortB.Range, new SystemControlPortB(Pit, Clock), "port61");
-
-        Rtc = new Mc146818Rtc(Clock, _rtcOutput, Clock.WallTime.UtcDateTime);
-        Rtc.SetMemorySizes(options.Layout.BelowFourGiB, options.Layout.AboveFourGiB);
-        Ports.Register(Mc146818Rtc.Range, Rtc, "rtc");
+        _legacyCallbacks = new PcLegacyCallbacks(enabled => options.A20Changed?.Invoke(enabled), RequestReset, RequestPowerOff);
+        _legacy = BuildLegacyDevices();
+        Ports.Register(DualPic.MasterRange, new PortSlot(() => Pic.Master), "pic-master");
+        Ports.Register(DualPic.SlaveRange, new PortSlot(() => Pic.Slave), "pic-slave");
+        Ports.Register(DualPic.ElcrRange, new PortSlot(() => Pic.Elcr), "elcr");
+        Ports.Register(Pit8254.Range, new PortSlot(() => Pit), "pit");
+        Ports.Register(SystemControlPortB.Range, new PortSlot(() => _legacy.PortB), "port61");
+        Ports.Register(Mc146818Rtc.Range, new PortSlot(() => Rtc), "rtc");
+        Ports.Register(Kbc8042.DataRange, new PortSlot(() => Keyboard.DataPort), "i8042-data");
+        Ports.Register(Kbc8042.CommandRange, new PortSlot(() => Keyboard.CommandPort), "i8042-cmd");
+        Ports.Register(SystemControlPortA.Range, new PortSlot(() => _legacy.PortA), "port92");
+        Ports.Register(new PortRange(AcpiPmDevice.DefaultBase, AcpiPmDevice.BlockLength), new PortSlot(() => Pm), "acpi-pm");
 
         Com1 = AddUart(Uart16550.Com1, Uart16550.Com1Irq, options.Com1Transmit, "com1");
         Com2 = AddUart(Uart16550.Com2, Uart16550.Com2Irq, options.Com2Transmit, "com2");
-
-        var a20 = new A20Gate(enabled => options.A20Changed?.Invoke(enabled));
-        Keyboard = new Kbc8042(_isaIrqs[1], _isaIrqs[12], a20, RequestReset);
-        Ports.Register(Kbc8042.DataRange, Keyboard.DataPort, "i8042-data");
-        Ports.Register(Kbc8042.CommandRange, Keyboard.CommandPort, "i8042-cmd");
-        Ports.Register(SystemControlPortA.Range, new SystemControlPortA(a20, RequestReset), "port92");
-
-        Pm = new AcpiPmDevice(Clock, _isaIrqs[AcpiPmDevice.SciIrq], RequestPowerOff);
-        Ports.Register(new PortRange(AcpiPmDevice.DefaultBase, AcpiPmDevice.BlockLength), Pm, "acpi-pm");
 
         Pci = new PciHost();
         Pci.Register(Ports, new ResetControlRegister(RequestReset));
@@ -137,21 +130,21 @@ public sealed class PcPlatform
 
     public IoApic IoApic { get; }
 
-    public DualPic Pic { get; }
+    public DualPic Pic => _legacy.Pic;
 
     public Hpet Hpet { get; }
 
-    public Pit8254 Pit { get; }
+    public Pit8254 Pit => _legacy.Pit;
 
-    public Mc146818Rtc Rtc { get; }
+    public Mc146818Rtc Rtc => _legacy.Rtc;
 
     public Uart16550 Com1 { get; }
 
     public Uart16550 Com2 { get; }
 
-    public Kbc8042 Keyboard { get; }
+    public Kbc8042 Keyboard => _legacy.Keyboard;
 
-    public AcpiPmDevice Pm { get; }
+    public AcpiPmDevice Pm => _legacy.Pm;
 
     public PciHost Pci { get; }
 
@@ -230,11 +223,23 @@ public sealed class PcPlatform
     public void Resume() => Clock.Resume();
 
     /// <summary>
-    /// vCPU thread, for system_reset: the interrupt controllers and the HPET back to power-on state,
-    /// the tables rewritten, the stop request cleared. The vCPU itself is the machine's to reset.
+    /// vCPU thread, for system_reset: PICs, PIT, RTC/CMOS, i8042, ports 61h/92h and the PM block are
+    /// built anew (the old ones' timers cancelled), the LAPIC, IOAPIC and HPET reset, the tables
+    /// rewritten, the stop request cleared. The UARTs, fw_cfg items and PCI functions keep their state;
+    /// the vCPU itself is the machine's to reset. Device references taken earlier (<see cref="Pic"/>,
+    /// <see cref="Pit"/>, <see cref="Rtc"/>, <see cref="Keyboard"/>, <see cref="Pm"/>) go stale.
     /// </summary>
     public void Reset()
     {
+        _legacy.Clock.Retire();
+        _legacy = BuildLegacyDevices();
+        LocalApic.Lint0.Set(false);
+        foreach (int irq in (int[])[0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])
+        {
+            // Lines the replaced devices left asserted; the UARTs (IRQ 3, 4) live on and keep theirs.
+            _isaIrqs[irq].Set(false);
+        }
+
         LocalApic.Reset();
         IoApic.Reset();
         Hpet.Reset();
@@ -252,6 +257,13 @@ public sealed class PcPlatform
         {
             StopRequest = reason;
         }
+    }
+
+    private PcLegacyDevices BuildLegacyDevices()
+    {
+        var devices = new PcLegacyDevices(Clock, Clock.WallTime.UtcDateTime, LocalApic.Lint0, irq => _isaIrqs[irq], _pitOutput, _rtcOutput, _legacyCallbacks);
+        devices.Rtc.SetMemorySizes(_options.Layout.BelowFourGiB, _options.Layout.AboveFourGiB);
+        return devices;
     }
 
     private Uart16550 AddUart(ushort basePort, int irq, Action<byte>? transmit, string name)

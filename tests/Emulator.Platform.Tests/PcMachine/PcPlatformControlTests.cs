@@ -127,4 +127,37 @@ public sealed class PcPlatformControlTests
         Assert.Equal([(byte)5], debugcon.ToArray());
         Assert.True(loop.IdleWaits >= 5, $"{loop.IdleWaits} waits");
     }
+
+    [Fact]
+    public void ResetRebuildsTheIsaDevicesAndSilencesTheOldOnes()
+    {
+        long host = 1_000;
+        using GuestMemory memory = GuestMemory.Create((0, PcGuestMachine.RamSize));
+        var platform = new PcPlatform(new PcPlatformOptions { Memory = memory, Layout = new RamLayout(PcGuestMachine.RamSize), HostNanoseconds = () => host });
+        platform.Ports.Write(0x21, 1, 0xAB); // PIC IMR
+        platform.Ports.Write(0x43, 1, 0x34); // PIT channel 0 running
+        platform.Ports.Write(0x40, 1, 0x00);
+        platform.Ports.Write(0x40, 1, 0x10);
+        DualPic oldPic = platform.Pic;
+        Assert.NotNull(platform.NextDeadline);
+
+        platform.Reset();
+
+        Assert.NotSame(oldPic, platform.Pic);
+        Assert.Equal(0u, platform.Ports.Read(0x21, 1));
+        Assert.Null(platform.NextDeadline);
+        host += 10_000_000;
+        Assert.False(platform.RunTimers());
+        Assert.Equal(0, platform.Pic.Master.Irr);
+        Assert.Equal((byte)0xAB, oldPic.Master.Imr);
+
+        // CMOS still reports RAM; the new PIT and PIC work through the same ports.
+        Assert.NotEqual(0, platform.Rtc.GetCmos(0x30) | platform.Rtc.GetCmos(0x31) | platform.Rtc.GetCmos(0x17) | platform.Rtc.GetCmos(0x18));
+        platform.Ports.Write(0x43, 1, 0x34);
+        platform.Ports.Write(0x40, 1, 0x00);
+        platform.Ports.Write(0x40, 1, 0x10);
+        host += 10_000_000;
+        platform.RunTimers();
+        Assert.Equal(1, platform.Pic.Master.Irr & 1);
+    }
 }
