@@ -162,13 +162,20 @@ public sealed partial class LocalApic : IMmioDevice, IInterruptController, ITask
         return vector;
     }
 
-    /// <summary>Power-on/INIT state (SDM 10.4.7.1): everything masked, software disabled, DFR all ones.</summary>
+    /// <summary>Power-on/INIT state (SDM 10.4.7.1): everything masked (but the BSP's LINT0, see below), software disabled, DFR all ones.</summary>
     public void Reset()
     {
         _irr.Clear();
         _isr.Clear();
         _tmr.Clear();
         Array.Fill(_lvt, LocalApicRegister.LvtMasked);
+
+        // As QEMU's apic_reset_common: the BSP's LINT0 starts as the PIC's virtual wire (ExtINT, unmasked),
+        // the state the BIOS leaves, so 8259 interrupts reach a CPU whose APIC is enabled but not yet set up.
+        if ((BaseMsr & ApicBaseBits.Bsp) != 0)
+        {
+            _lvt[Lint0Lvt] = (uint)ApicDeliveryMode.ExtInt << 8;
+        }
         _tpr = 0;
         _ldr = 0;
         _dfr = 0xFFFF_FFFF;

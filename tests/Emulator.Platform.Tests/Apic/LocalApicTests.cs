@@ -14,7 +14,8 @@ public sealed class LocalApicTests
         Assert.Equal(0xFFFF_FFFFu, h[LocalApicRegister.DestinationFormat]);
         for (int lvt = LocalApicRegister.LvtTimer; lvt <= LocalApicRegister.LvtError; lvt += 0x10)
         {
-            Assert.Equal(LocalApicRegister.LvtMasked, h[lvt]);
+            // The BSP's LINT0 is the PIC's virtual wire from reset (QEMU's apic_reset_common).
+            Assert.Equal(lvt == LocalApicRegister.LvtLint0 ? 0x700u : LocalApicRegister.LvtMasked, h[lvt]);
         }
 
         Assert.Equal(ApicBaseBits.DefaultBase, h.Apic.BaseAddress);
@@ -168,9 +169,11 @@ public sealed class LocalApicTests
         h.Apic.ExternalAcknowledge = () => 0x08;
         h.Apic.Lint0.Set(true);
 
-        // Masked at reset: the PIC is not heard until LINT0 is programmed ExtINT (or the APIC is off).
-        Assert.False(h.Apic.HasPendingInterrupt);
+        // The BSP's LINT0 is ExtINT from reset (QEMU); masked, the PIC is not heard.
+        Assert.True(h.Apic.HasPendingInterrupt);
         h.Enable();
+        h[LocalApicRegister.LvtLint0] = LocalApicRegister.LvtMasked | 0x700;
+        Assert.False(h.Apic.HasPendingInterrupt);
         h[LocalApicRegister.LvtLint0] = 0x700;
         Assert.True(h.Apic.HasPendingInterrupt);
         Assert.Equal(0x08, h.Apic.AcknowledgeInterrupt());
