@@ -4,7 +4,7 @@ namespace Emulator.Platform.Tests;
 
 public sealed class AcpiPmDeviceTests
 {
-    private readonly ManualDeviceClock _clock = new();
+    private readonly ManualClock _clock = new();
     private readonly RecordingLine _sci = new();
     private int _powerOffs;
 

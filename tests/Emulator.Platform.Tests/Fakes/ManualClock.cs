@@ -1,6 +1,6 @@
 using Emulator.Platform;
 
-namespace Emulator.Platform.Tests.Legacy;
+namespace Emulator.Platform.Tests;
 
 /// <summary>A device clock the test moves by hand; due timers fire in deadline order inside <see cref="Advance"/>.</summary>
 internal sealed class ManualClock : IDeviceClock
@@ -44,6 +44,8 @@ internal sealed class ManualClock : IDeviceClock
 
         Now = target;
     }
+
+    public IEnumerable<long> ArmedDeadlines => _timers.Where(t => t.IsArmed).Select(t => t.Deadline);
 
     private sealed class ManualTimer(Action expired) : IDeviceTimer
     {
