@@ -11,8 +11,9 @@ namespace Emulator.Cpu;
 /// RF in the image to resume); single-step and data breakpoints trap after it (RIP past it). A
 /// faulting instruction, HLT, and an INT n/INT3/INT1/INTO that delivered, report no trap; after MOV SS or
 /// POP SS the trap waits one instruction. Data accesses come from Iced's operand description with
-/// the registers before the instruction, so a repeated string instruction is checked on its first
-/// element of each execution step, and traps after that step.
+/// the registers before the instruction, checked on the element
+/// of each iteration: while armed, a repeated string instruction runs one iteration per
+/// step (<see cref="ExecutionContext.StringIterationLimit"/>) and traps at that iteration boundary.
 /// </summary>
 public sealed partial class Interpreter
 {
@@ -53,8 +54,11 @@ public sealed partial class Interpreter
 
         ulong pending = _pendingDebugTrap;
         _pendingDebugTrap = 0;
+        ulong rip = state.Rip;
         long left = 1;
+        _context.StringIterationLimit = 1;
         ExitReason reason = RunBlock(block, bitness, ref left, out bool delivered);
+        _context.StringIterationLimit = StringInstructions.IterationsPerStep;
         remaining -= 1 - left;
         // HLT reports no trap either, as in QEMU: the vCPU halts with the trap dropped.
         if (delivered || reason is ExitReason.Exception or ExitReason.TripleFault or ExitReason.Halted)
@@ -62,8 +66,14 @@ public sealed partial class Interpreter
             return reason;
         }
 
-        // RF lasts one instruction; IRET loads it from the image it pops.
-        if (instruction.Mnemonic is not (Mnemonic.Iret or Mnemonic.Iretd or Mnemonic.Iretq))
+        // RF lasts one instruction; IRET loads it from the image it pops. Between iterations of a
+        // repeated string instruction it is set (SDM vol. 3, 18.3.1.1): the next iteration is no new
+        // instruction for an instruction breakpoint, and a trap pushes RF=1 so IRET resumes likewise.
+        if (state.Rip == rip && instruction.IsStringInstruction)
+        {
+            state.Rflags |= RflagsBits.RF;
+        }
+        else if (instruction.Mnemonic is not (Mnemonic.Iret or Mnemonic.Iretd or Mnemonic.Iretq))
         {
             state.Rflags &= ~RflagsBits.RF;
         }
