@@ -4,8 +4,8 @@ using Iced.Intel;
 namespace Emulator.Cpu;
 
 /// <summary>
-/// Debug exceptions (SDM vol. 3, ch. 18): while RFLAGS.TF or RF is set, DR7 enables a breakpoint,
-/// or a trap waits behind a MOV SS shadow, blocks run one instruction at a time through
+/// Debug exceptions (SDM vol. 3, ch. 18): while RFLAGS.TF or RF is set or DR7 enables a
+/// breakpoint, blocks run one instruction at a time through
 /// <see cref="RunDebugged"/>; otherwise the only cost is one test per block (<see cref="DebugArmed"/>).
 /// Instruction breakpoints fault before the instruction (RIP at it, RF as it was: the handler sets
 /// RF in the image to resume); single-step and data breakpoints trap after it (RIP past it). A
@@ -23,9 +23,12 @@ public sealed partial class Interpreter
     private ulong _pendingDebugTrap;
     private InstructionInfoFactory? _instructionInfo;
 
+    // A held trap needs no bit of its own: it was raised under TF or an enabled breakpoint, and
+    // nothing runs between MOV SS and the next instruction that could clear them (the shadow
+    // blocks interrupts), short of the host editing the state between runs.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool DebugArmed(in CpuState state) =>
-        ((state.Rflags & DebugFlags) | (state.Dr7 & DebugExceptions.Dr7Enables) | _pendingDebugTrap) != 0;
+    private static bool DebugArmed(in CpuState state) =>
+        ((state.Rflags & DebugFlags) | (state.Dr7 & DebugExceptions.Dr7Enables)) != 0;
 
     /// <summary>The first instruction of <paramref name="block"/> at <paramref name="linear"/>, with the debug checks around it.</summary>
     private ExitReason RunDebugged(DecodedBlock block, int bitness, ulong linear, ref long remaining, out bool faulted)
