@@ -4,16 +4,15 @@ using Iced.Intel;
 namespace Emulator.Cpu;
 
 /// <summary>
-/// Debug exceptions (SDM vol. 3, ch. 18): while RFLAGS.TF or RF is set or DR7 enables a
-/// breakpoint, blocks run one instruction at a time through
-/// <see cref="RunDebugged"/>; otherwise the only cost is one test per block (<see cref="DebugArmed"/>).
-/// Instruction breakpoints fault before the instruction (RIP at it, RF as it was: the handler sets
-/// RF in the image to resume); single-step and data breakpoints trap after it (RIP past it). A
-/// faulting instruction, HLT, and an INT n/INT3/INT1/INTO that delivered, report no trap; after MOV SS or
-/// POP SS the trap waits one instruction. Data accesses come from Iced's operand description with
-/// the registers before the instruction, checked on the element
-/// of each iteration: while armed, a repeated string instruction runs one iteration per
-/// step (<see cref="ExecutionContext.StringIterationLimit"/>) and traps at that iteration boundary.
+/// Debug exceptions (SDM vol. 3, ch. 18): while RFLAGS.TF or RF is set or DR7 enables a breakpoint,
+/// blocks run one instruction at a time through <see cref="RunDebugged"/>; otherwise the only cost
+/// is one test per block (<see cref="DebugArmed"/>). Instruction breakpoints fault before the
+/// instruction (RIP at it, RF pushed as it was: the handler sets RF in the image to resume);
+/// single-step and data breakpoints trap after it (RIP past it). A faulting instruction, HLT (as in
+/// QEMU), and an INT n/INT3/INT1/INTO that delivered report no trap; after MOV SS or POP SS the trap
+/// waits one instruction. Data accesses come from Iced's operand description with the registers
+/// before the instruction; while armed a repeated string instruction runs one iteration per step
+/// (<see cref="ExecutionContext.StringIterationLimit"/>), so it traps at that iteration's boundary.
 /// </summary>
 public sealed partial class Interpreter
 {
