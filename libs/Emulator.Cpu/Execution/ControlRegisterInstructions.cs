@@ -7,8 +7,9 @@ namespace Emulator.Cpu;
 /// CPL 0 only (#GP(0) otherwise); CR1, CR5-CR7, CR9+ are #UD. The legality of each write is in
 /// <see cref="ControlRegisterWrites"/>. Writes that change translation flush a
 /// <see cref="PagedMemory"/>'s TLB (CR3: non-global entries, even for the same value) and call
-/// <see cref="SystemServices.ControlRegisterWritten"/>. Debug registers are stored only: no
-/// breakpoints and no DR7.GD trap yet; DR4/DR5 alias DR6/DR7 unless CR4.DE (which is reserved here).
+/// <see cref="SystemServices.ControlRegisterWritten"/>. Debug registers: the breakpoints they set
+/// are checked by the interpreter (<see cref="DebugExceptions"/>); with DR7.GD a MOV DR is a #DB
+/// fault with DR6.BD set and GD cleared; DR4/DR5 alias DR6/DR7 unless CR4.DE (which is reserved here).
 /// </summary>
 public static class ControlRegisterInstructions
 {
@@ -200,6 +201,15 @@ public static class ControlRegisterInstructions
         if (cpu.State.Cpl != 0)
         {
             fault = cpu.Raise(CpuFault.GeneralProtection());
+            return false;
+        }
+
+        // General detect (SDM vol. 3, 18.2.4): the fault comes after the privilege check.
+        if ((cpu.State.Dr7 & DebugExceptions.Dr7GD) != 0)
+        {
+            cpu.State.Dr7 &= ~DebugExceptions.Dr7GD;
+            cpu.State.Dr6 = (cpu.State.Dr6 & ~DebugExceptions.Dr6Breakpoints) | DebugExceptions.Dr6BD | DebugExceptions.Dr6Fixed1;
+            fault = cpu.Raise(ExceptionVector.Debug);
             return false;
         }
 

@@ -274,5 +274,5 @@ public sealed class DecodedBlockCache
     private static int Slot(ulong physical, ulong ip) => (int)((physical ^ (ip >> 3) ^ (physical >> 12)) & (RecentSize - 1));
 
     private static bool EndsBlock(in Instruction instruction) =>
-        instruction.FlowControl != FlowControl.Next || instruction.Mnemonic == Mnemonic.Hlt;
+        instruction.FlowControl != FlowControl.Next || instruction.Mnemonic == Mnemonic.Hlt || instruction.Code is Code.Mov_dr_r32 or Code.Mov_dr_r64;
 }

@@ -35,6 +35,12 @@ public sealed partial class ExecutionContext
 
     public ref CpuState State => ref _vcpu.State;
 
+    /// <summary>
+    /// Iterations one execution of a repeated string instruction may run before yielding: 1 while
+    /// debug exceptions are armed, so single-step and data breakpoints see each iteration (SDM vol. 3, 18.3.1.4).
+    /// </summary>
+    public int StringIterationLimit { get; internal set; } = StringInstructions.IterationsPerStep;
+
     /// <summary>The fault of the last handler that returned <see cref="ExitReason.Exception"/>.</summary>
     public CpuFault Fault { get; private set; }
 

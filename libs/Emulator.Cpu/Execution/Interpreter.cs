@@ -143,7 +143,9 @@ public sealed partial class Interpreter
             }
 
             TraceBlock(block, linear);
-            ExitReason reason = stepOne ? RunOne(block, bitness, ref remaining, out bool fell) : RunBlock(block, bitness, ref remaining, out fell);
+            bool fell;
+            ExitReason reason = DebugArmed(state) ? RunDebugged(block, bitness, linear, ref remaining, out fell)
+                : stepOne ? RunOne(block, bitness, ref remaining, out fell) : RunBlock(block, bitness, ref remaining, out fell);
 
             // A HLT with an interrupt already waiting (STI; HLT) wakes at once: poll before reporting Halted.
             if (reason == ExitReason.Halted && Interrupts is not null && remaining > 0)
@@ -191,7 +193,7 @@ public sealed partial class Interpreter
             ref Instruction instruction = ref instructions[i];
             ulong rip = state.Rip;
             byte shadow = state.InterruptShadow;
-            ulong interruptFlag = state.Rflags & RflagsBits.IF;
+            ulong watchedFlags = state.Rflags & (RflagsBits.IF | RflagsBits.TF);
             ulong next = instruction.NextIP & ipMask;
 
             // An STI/MOV SS shadow covers exactly one instruction; the handler may set a new one.
@@ -223,8 +225,9 @@ public sealed partial class Interpreter
                 break;
             }
 
-            // Setting IF (STI, POPF) ends the block: a pending interrupt is taken at the next boundary.
-            if (state.Rip != next || (codePages is not null && codePages.HasPendingWrites) || (state.Rflags & ~interruptFlag & RflagsBits.IF) != 0)
+            // Setting IF (STI, POPF) ends the block: a pending interrupt is taken at the next boundary;
+            // setting TF too: the next instruction single-steps.
+            if (state.Rip != next || (codePages is not null && codePages.HasPendingWrites) || (state.Rflags & ~watchedFlags & (RflagsBits.IF | RflagsBits.TF)) != 0)
             {
                 break;
             }

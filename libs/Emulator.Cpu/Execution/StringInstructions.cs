@@ -88,7 +88,7 @@ public static class StringInstructions
                 return ExitReason.Continue;
             }
 
-            if (iteration == IterationsPerStep)
+            if (iteration == cpu.StringIterationLimit)
             {
                 cpu.State.Rip = instruction.IP;
                 return ExitReason.Continue;

@@ -68,7 +68,7 @@ internal static class PortStringInstructions
                 return ExitReason.Continue;
             }
 
-            if (iteration == StringInstructions.IterationsPerStep)
+            if (iteration == cpu.StringIterationLimit)
             {
                 cpu.State.Rip = instruction.IP;
                 return ExitReason.Continue;
