@@ -4,7 +4,7 @@ using static Iced.Intel.AssemblerRegisters;
 namespace Emulator.Cpu.Tests.X87;
 
 /// <summary>
-/// Builds the snippet: SAHF from the block, FRSTOR the input image, the instruction under test (its memory
+/// Builds the snippet: OF cleared and SAHF from the block, FRSTOR the input image, the instruction under test (its memory
 /// operand at [RDI + <see cref="X87Block.Operand"/>]), FNSAVE the output image, record RFLAGS, RET.
 /// Only no-wait instructions follow the test instruction, so a pending exception never traps.
 /// </summary>
@@ -15,6 +15,10 @@ public static class X87Snippet
         ArgumentNullException.ThrowIfNull(instruction);
         var a = new Assembler(64);
         a.frstor(__[rdi + X87Block.Input]);
+
+        // SAHF sets SF ZF AF PF CF but not OF, which would otherwise be whatever the caller's code left:
+        // XOR clears it first, so the recorded flags depend only on the block (as the interpreter's do).
+        a.xor(eax, eax);
         a.mov(ah, __byte_ptr[rdi + X87Block.FlagsIn]);
         a.sahf();
         instruction(a);
