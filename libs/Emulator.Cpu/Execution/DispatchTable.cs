@@ -36,6 +36,7 @@ public sealed class DispatchTable
         ShiftRotateInstructions.AddTo(this);
         MultiplyDivideInstructions.AddTo(this);
         StackInstructions.AddTo(this);
+        FrameInstructions.AddTo(this);
         PushAllInstructions.AddTo(this);
         BoundInstructions.AddTo(this);
         ControlTransferInstructions.AddTo(this);

@@ -22,6 +22,7 @@ public sealed partial class Interpreter
     // The TLB's epoch read directly (no interface call per block) when the memory is the soft-MMU.
     private readonly Tlb? _tlb;
     private long _retired;
+    private volatile bool _exitRequested;
 
     /// <summary><paramref name="system"/> defaults to the vCPU model's CPUID and a host-monotonic clock.</summary>
     public Interpreter(Vcpu vcpu, ICpuMemory memory, SystemServices? system = null)
@@ -64,6 +65,13 @@ public sealed partial class Interpreter
     /// </summary>
     public void InvalidatePhysical(ulong address, ulong length) => _codePages?.InvalidatePhysical(address, length);
 
+    /// <summary>
+    /// Thread-safe: the current (or next) <see cref="Run"/> returns <see cref="ExitReason.InstructionLimit"/>
+    /// at the next block boundary, as if its budget ran out; for a device whose write ends the run
+    /// (isa-debug-exit, a reset or power-off register), so no guest code runs after it.
+    /// </summary>
+    public void RequestExit() => _exitRequested = true;
+
     /// <summary>One instruction: <see cref="ExitReason.InstructionLimit"/> when it retired normally.</summary>
     public ExitReason Step() => Run(1);
 
@@ -83,6 +91,12 @@ public sealed partial class Interpreter
         DecodedBlock? previous = null;
         while (remaining > 0)
         {
+            if (_exitRequested)
+            {
+                _exitRequested = false;
+                return ExitReason.InstructionLimit;
+            }
+
             bool stepOne = false;
             if (Interrupts is { } controller)
             {

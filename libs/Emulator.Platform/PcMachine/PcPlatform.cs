@@ -22,6 +22,7 @@ public sealed class PcPlatform
     private readonly InterruptGate _rtcOutput;
     private readonly PcLegacyCallbacks _legacyCallbacks;
     private PcLegacyDevices _legacy;
+    private Action? _endSlice;
 
     public PcPlatform(PcPlatformOptions options)
     {
@@ -108,7 +109,7 @@ public sealed class PcPlatform
             VirtioMmioDevices = options.VirtioMmioDevices,
         };
         FirmwareTables = PcFirmwareTables.Build(FirmwareConfig);
-        FirmwareTables.WriteTo(options.Memory);
+        WriteFirmwareTables();
     }
 
     public VirtualClock Clock { get; }
@@ -193,6 +194,7 @@ public sealed class PcPlatform
         ArgumentNullException.ThrowIfNull(interpreter);
         interpreter.Interrupts = LocalApic;
         interpreter.DeliverExceptions = true;
+        _endSlice = interpreter.RequestExit;
     }
 
     /// <summary>Thread-safe: runs <paramref name="work"/> on the vCPU thread before its next slice and wakes it.</summary>
@@ -245,7 +247,7 @@ public sealed class PcPlatform
         Hpet.Reset();
         _pitOutput.Connected = true;
         _rtcOutput.Connected = true;
-        FirmwareTables.WriteTo(_options.Memory);
+        WriteFirmwareTables();
         StopRequest = PcStopReason.None;
         ExitCode = 0;
     }
@@ -256,6 +258,17 @@ public sealed class PcPlatform
         if (StopRequest == PcStopReason.None)
         {
             StopRequest = reason;
+
+            // No guest code runs after the write that ended the run (a test's exit code is its last word).
+            _endSlice?.Invoke();
+        }
+    }
+
+    private void WriteFirmwareTables()
+    {
+        if (_options.FirmwareTablesInRam)
+        {
+            FirmwareTables.WriteTo(_options.Memory);
         }
     }
 

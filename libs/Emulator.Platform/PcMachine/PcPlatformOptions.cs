@@ -45,6 +45,12 @@ public sealed record PcPlatformOptions
     /// <summary>virtio-mmio transports the DSDT declares (the machine maps them on <see cref="PcPlatform.Mmio"/>).</summary>
     public IReadOnlyList<VirtioMmioDeclaration> VirtioMmioDevices { get; init; } = [];
 
+    /// <summary>
+    /// Write the ACPI/MP tables to RAM at <see cref="PcFirmwareConfig.TablesAddress"/> (what a direct
+    /// kernel boot needs); false when a <c>-bios</c> image owns that area and builds its own.
+    /// </summary>
+    public bool FirmwareTablesInRam { get; init; } = true;
+
     /// <summary>A monotonic host clock in nanoseconds for the virtual clock; null: the real one (tests inject a manual one).</summary>
     public Func<long>? HostNanoseconds { get; init; }
 

@@ -14,17 +14,21 @@ public sealed class PcVcpuLoop
     public const long DefaultSliceInstructions = 50_000;
 
     private readonly PcPlatform _platform;
-    private readonly Interpreter _interpreter;
     private readonly Action<TimeSpan?> _idle;
+    private readonly Func<long, ExitReason> _run;
 
-    /// <summary><paramref name="idle"/> sleeps up to the given time (null: until woken); default: <see cref="VcpuWakeup.Wait"/>.</summary>
-    public PcVcpuLoop(PcPlatform platform, Interpreter interpreter, Action<TimeSpan?>? idle = null)
+    /// <summary>
+    /// <paramref name="idle"/> sleeps up to the given time (null: until woken); default: <see cref="VcpuWakeup.Wait"/>.
+    /// <paramref name="run"/> runs one slice of at most the given instructions; default:
+    /// <see cref="Interpreter.Run"/> (a debugger stub runs its own, with breakpoints).
+    /// </summary>
+    public PcVcpuLoop(PcPlatform platform, Interpreter interpreter, Action<TimeSpan?>? idle = null, Func<long, ExitReason>? run = null)
     {
         ArgumentNullException.ThrowIfNull(platform);
         ArgumentNullException.ThrowIfNull(interpreter);
         _platform = platform;
-        _interpreter = interpreter;
         _idle = idle ?? (timeout => platform.Wakeup.Wait(timeout));
+        _run = run ?? interpreter.Run;
     }
 
     public long SliceInstructions { get; init; } = DefaultSliceInstructions;
@@ -63,7 +67,7 @@ public sealed class PcVcpuLoop
             return _platform.StopRequest;
         }
 
-        ExitReason reason = _interpreter.Run(SliceInstructions);
+        ExitReason reason = _run(SliceInstructions);
         Slices++;
         if (_platform.StopRequest != PcStopReason.None)
         {

@@ -8,29 +8,35 @@ namespace Emulator.Vmm.Machine;
 /// <summary>
 /// What the machine boots, read and checked once at start-up so a bad file is an error before
 /// anything runs: a <c>-bios</c> image (ROM on the MMIO bus ending at 4 GiB and in the ISA window
-/// below 1 MiB, which RAM then leaves out; see <see cref="FirmwareImage.Register"/>), and/or a multiboot
-/// <c>-kernel</c> with <c>-append</c> and <c>-initrd</c> modules, loaded straight into RAM with the
-/// vCPU set to the multiboot entry state (QEMU gets there through SeaBIOS and its multiboot option
-/// ROM; the kernel sees the same contract). <see cref="Apply"/> runs at power-on and every reset.
+/// below 1 MiB, which RAM then leaves out; see <see cref="FirmwareImage.Register"/>), and/or a
+/// <c>-kernel</c> with <c>-append</c> and <c>-initrd</c>, loaded straight into RAM with the vCPU set
+/// to the kernel's entry state, as QEMU's firmware and option ROMs would leave it: a bzImage through
+/// the 64-bit boot protocol, an ELF vmlinux through its PVH note, or a multiboot kernel with its
+/// modules. <see cref="Apply"/> runs at power-on and every reset (the images are loaded anew).
 /// </summary>
 public sealed class MachineBoot
 {
     private readonly byte[]? _kernel;
-    private readonly string _commandLine = string.Empty;
-    private readonly IReadOnlyList<MultibootModule> _modules = [];
+    private readonly string _commandLine;
+    private readonly IReadOnlyList<MultibootModule> _modules;
+    private readonly byte[] _initrd;
 
-    private MachineBoot(RamLayout layout, FirmwareImage? firmware, byte[]? kernel, string commandLine, IReadOnlyList<MultibootModule> modules)
+    private MachineBoot(RamLayout layout, FirmwareImage? firmware, KernelFormat format, byte[]? kernel, string commandLine, IReadOnlyList<MultibootModule> modules, byte[] initrd)
     {
         Layout = layout;
         Firmware = firmware;
+        Format = format;
         _kernel = kernel;
         _commandLine = commandLine;
         _modules = modules;
+        _initrd = initrd;
     }
 
     public RamLayout Layout { get; }
 
     public FirmwareImage? Firmware { get; }
+
+    public KernelFormat Format { get; }
 
     /// <summary>False without <c>-bios</c> and <c>-kernel</c>: there is no firmware to run (see <see cref="MachineRunner"/>).</summary>
     public bool HasCode => Firmware is not null || _kernel is not null;
@@ -47,13 +53,25 @@ public sealed class MachineBoot
         FirmwareImage? firmware = config.Bios is { } bios ? FirmwareImage.Create(ReadFile(bios, "PC BIOS"), bios) : null;
         if (config.Kernel is not { } kernelPath)
         {
-            return new MachineBoot(layout, firmware, null, string.Empty, []);
+            return new MachineBoot(layout, firmware, KernelFormat.None, null, string.Empty, [], []);
         }
 
         byte[] kernel = ReadFile(kernelPath, "kernel");
+        string append = config.Append ?? string.Empty;
+        if (BzImageLoader.IsBzImage(kernel))
+        {
+            LinuxSetupHeader.Parse(kernel);
+            return new MachineBoot(layout, firmware, KernelFormat.BzImage, kernel, append, [], ReadInitrd(config.Initrd));
+        }
+
+        if (PvhLoader.IsPvhKernel(kernel))
+        {
+            return new MachineBoot(layout, firmware, KernelFormat.Pvh, kernel, append, [], ReadInitrd(config.Initrd));
+        }
+
         if (!MultibootLoader.IsMultiboot(kernel))
         {
-            throw new BootImageException($"{kernelPath}: not a multiboot kernel (other kernel formats are not supported yet)");
+            throw new BootImageException($"{kernelPath}: not a kernel emu can boot (a bzImage, an ELF vmlinux with a PVH note, or a multiboot kernel)");
         }
 
         MultibootLoader.Plan(kernel, layout.BelowFourGiB);
@@ -65,19 +83,33 @@ public sealed class MachineBoot
         }
 
         // QEMU's multiboot command line is "<kernel path> <append>".
-        return new MachineBoot(layout, firmware, kernel, $"{kernelPath} {config.Append ?? string.Empty}", modules);
+        return new MachineBoot(layout, firmware, KernelFormat.Multiboot, kernel, $"{kernelPath} {append}", modules, []);
     }
 
-    /// <summary>Loads the images into <paramref name="memory"/> and sets the vCPU's entry state (the vCPU is in its RESET state).</summary>
-    public void Apply(GuestMemory memory, Vcpu vcpu)
+    /// <summary>
+    /// Loads the images into <paramref name="memory"/> and sets the vCPU's entry state (the vCPU is in
+    /// its RESET state); <paramref name="acpiRsdpAddress"/> is where the platform put the RSDP.
+    /// </summary>
+    public void Apply(GuestMemory memory, Vcpu vcpu, ulong acpiRsdpAddress)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(vcpu);
-        if (_kernel is not null)
+        switch (Format)
         {
-            MultibootLoader.Load(memory, Layout, _kernel, _commandLine, _modules).ApplyEntryState(ref vcpu.State);
+            case KernelFormat.BzImage:
+                BzImageLoader.Load(memory, Layout, _kernel, _commandLine, _initrd, acpiRsdpAddress).ApplyEntryState(ref vcpu.State);
+                break;
+            case KernelFormat.Pvh:
+                PvhLoader.Load(memory, Layout, _kernel, _commandLine, _initrd, acpiRsdpAddress).ApplyEntryState(ref vcpu.State);
+                break;
+            case KernelFormat.Multiboot:
+                MultibootLoader.Load(memory, Layout, _kernel, _commandLine, _modules).ApplyEntryState(ref vcpu.State);
+                break;
         }
     }
+
+    /// <summary>A Linux initrd: one file (QEMU 7.2 takes one; a comma is part of the name).</summary>
+    private static byte[] ReadInitrd(string? path) => path is null ? [] : ReadFile(path, "initrd");
 
     private static byte[] ReadFile(string path, string what)
     {

@@ -5,10 +5,10 @@ namespace Emulator.Vmm.Machine;
 /// <summary>
 /// <see cref="IVmControl"/> for a machine with one vCPU, and the meeting point of the monitor and the
 /// vCPU thread. The vCPU runs in slices (<see cref="TryBeginSlice"/> / <see cref="EndSlice"/>); a slice
-/// starts only while the machine is running, the vCPU is not halted and nobody waits to look at it,
-/// so <c>stop</c>/<c>cont</c> take effect at slice boundaries and <c>info registers</c> and
-/// <c>system_reset</c> see or change a vCPU that is between slices. A halted vCPU parks (no
-/// interrupt source can wake it yet) until a reset. <c>-S</c> starts in prelaunch; a monitor reset
+/// starts only while the machine is running and nobody waits to look at it, so <c>stop</c>/<c>cont</c>
+/// take effect at slice boundaries and <c>info registers</c> and <c>system_reset</c> see or change a
+/// vCPU that is between slices. A halted vCPU sleeps outside slices (the platform's idle wait), which
+/// <see cref="SetWakeAction"/> breaks when the machine's state changes. <c>-S</c> starts in prelaunch; a monitor reset
 /// returns to the start state; <c>quit</c> ends the emulator with status 0. Thread-safe: the
 /// monitors, signal handlers, server events and the vCPU thread all call in.
 /// </summary>
@@ -26,6 +26,9 @@ public sealed class MachineControl : IVmControl, IDisposable
     private Action? _resetDevices;
     private Action<Vcpu>? _boot;
     private Action<Vcpu>? _beforeReset;
+    private Action? _wake;
+    private Action<bool>? _runningChanged;
+    private bool _reportedRunning;
 
     public MachineControl(bool startPaused)
     {
@@ -80,6 +83,45 @@ public sealed class MachineControl : IVmControl, IDisposable
         }
     }
 
+    /// <summary>Breaks the vCPU thread's idle wait (a halted guest) so it sees a state change, a reset or the exit.</summary>
+    public void SetWakeAction(Action wake)
+    {
+        ArgumentNullException.ThrowIfNull(wake);
+        lock (_gate)
+        {
+            _wake = wake;
+        }
+    }
+
+    /// <summary>
+    /// Told (under the machine's lock, so keep it short) whenever the machine starts or stops running:
+    /// guest time stands still while it is stopped, as QEMU's virtual clock does. Called now with the current state.
+    /// </summary>
+    public void SetRunningObserver(Action<bool> runningChanged)
+    {
+        ArgumentNullException.ThrowIfNull(runningChanged);
+        lock (_gate)
+        {
+            _runningChanged = runningChanged;
+            _reportedRunning = _state is RunState.Running;
+            runningChanged(_reportedRunning);
+        }
+    }
+
+    /// <summary>After any change of <see cref="_state"/>: wakes waiters and reports a running/stopped edge.</summary>
+    private void StateChangedLocked()
+    {
+        bool running = _state is RunState.Running;
+        if (running != _reportedRunning && _runningChanged is { } observer)
+        {
+            _reportedRunning = running;
+            observer(running);
+        }
+
+        Monitor.PulseAll(_gate);
+        _wake?.Invoke();
+    }
+
     public void Pause()
     {
         lock (_gate)
@@ -89,7 +131,7 @@ public sealed class MachineControl : IVmControl, IDisposable
                 _state = RunState.Paused;
             }
 
-            Monitor.PulseAll(_gate);
+            StateChangedLocked();
         }
     }
 
@@ -119,7 +161,7 @@ public sealed class MachineControl : IVmControl, IDisposable
                 _state = RunState.Debug;
             }
 
-            Monitor.PulseAll(_gate);
+            StateChangedLocked();
         }
     }
 
@@ -140,7 +182,7 @@ public sealed class MachineControl : IVmControl, IDisposable
             _state = RunState.Running;
         }
 
-        Monitor.PulseAll(_gate);
+        StateChangedLocked();
     }
 
     public void Reset() => Reset(keepRunState: false);
@@ -168,6 +210,7 @@ public sealed class MachineControl : IVmControl, IDisposable
                 _state = _startState;
             }
 
+            StateChangedLocked();
             return 0;
         });
     }
@@ -212,7 +255,7 @@ public sealed class MachineControl : IVmControl, IDisposable
     {
         lock (_gate)
         {
-            while (!_exit.IsSet && (_state != RunState.Running || _waiters > 0 || _vcpu.State.Halted != 0))
+            while (!_exit.IsSet && (_state != RunState.Running || _waiters > 0))
             {
                 Monitor.Wait(_gate);
             }
@@ -236,7 +279,7 @@ public sealed class MachineControl : IVmControl, IDisposable
         long deadline = Environment.TickCount64 + (long)idleTimeout.TotalMilliseconds;
         lock (_gate)
         {
-            while (!_exit.IsSet && (_state != RunState.Running || _waiters > 0 || _vcpu.State.Halted != 0))
+            while (!_exit.IsSet && (_state != RunState.Running || _waiters > 0))
             {
                 long left = deadline - Environment.TickCount64;
                 if (left <= 0)
@@ -272,7 +315,7 @@ public sealed class MachineControl : IVmControl, IDisposable
         lock (_gate)
         {
             _state = state;
-            Monitor.PulseAll(_gate);
+            StateChangedLocked();
         }
     }
 
@@ -288,7 +331,7 @@ public sealed class MachineControl : IVmControl, IDisposable
 
             _exitCode = exitCode;
             _exit.Set();
-            Monitor.PulseAll(_gate);
+            StateChangedLocked();
         }
     }
 

@@ -61,20 +61,32 @@ public static class MachineRunner
             control.SetBeforeResetAction(executionLog.CpuReset);
         }
 
-        var ports = new IoPortBus();
-        var mmio = new MmioBus();
+        if (config.DebugExitDevices.Count > 1)
+        {
+            Log("only one isa-debug-exit device is supported");
+            return 1;
+        }
+
+        using var com1 = new SerialPortBridge("serial0", Log);
+        using var com2 = new SerialPortBridge("serial1", Log);
+        PcPlatform platform;
         try
         {
-            boot.Firmware?.Register(mmio, executionLog is { LogsGuestErrors: true } ? executionLog.RomWrite : null);
-            if (debugconOutput is not null)
+            PortRange? debugExit = config.DebugExitDevices.Count > 0 ? config.DebugExitDevices[0] : null;
+            platform = new PcPlatform(new PcPlatformOptions
             {
-                ports.Register(DebugConsole.Range, new DebugConsole(debugconOutput), "isa-debugcon");
-            }
-
-            foreach (PortRange range in config.DebugExitDevices)
-            {
-                ports.Register(range, new IsaDebugExit(control.RequestExit), "isa-debug-exit");
-            }
+                Memory = memory,
+                Layout = boot.Layout,
+                Com1Transmit = com1.Transmit,
+                Com2Transmit = com2.Transmit,
+                DebugConsole = debugconOutput,
+                IsaDebugExit = debugExit is not null,
+                IsaDebugExitBase = debugExit?.First ?? IsaDebugExit.DefaultBase,
+                IsaDebugExitSize = debugExit?.Count ?? IsaDebugExit.DefaultSize,
+                FirmwareTablesInRam = boot.Firmware is null,
+            });
+            boot.Firmware?.Register(platform.Mmio, executionLog is { LogsGuestErrors: true } ? executionLog.RomWrite : null);
+            platform.AssignPciResources();
         }
         catch (BusConflictException e)
         {
@@ -82,11 +94,23 @@ public static class MachineRunner
             return 1;
         }
 
+        control.SetRunningObserver(running =>
+        {
+            if (running)
+            {
+                platform.Resume();
+            }
+            else
+            {
+                platform.Pause();
+            }
+        });
+
         // Without firmware or a kernel there is nothing to execute (QEMU would run its SeaBIOS): the
         // vCPU stays in its RESET state at the reset vector, as if stopped there, and the machine
         // otherwise works (monitor, chardevs, info registers).
         using VcpuThread? vcpuThread = boot.HasCode
-            ? new VcpuThread(control, memory, ports, new VcpuThreadOptions { Log = Log, NoReboot = config.NoReboot, NoShutdown = config.NoShutdown, ExecutionLog = executionLog, Debugger = config.Gdb is not null }, mmio)
+            ? new VcpuThread(control, memory, platform, new VcpuThreadOptions { Log = Log, NoReboot = config.NoReboot, NoShutdown = config.NoShutdown, ExecutionLog = executionLog, Debugger = config.Gdb is not null })
             : null;
         GdbServer? gdb;
         try
@@ -111,7 +135,8 @@ public static class MachineRunner
             {
                 control.SetBootAction(vcpu =>
                 {
-                    boot.Apply(memory, vcpu);
+                    platform.Reset();
+                    boot.Apply(memory, vcpu, platform.FirmwareTables.RsdpAddress);
                     vcpuThread.Invalidate();
                 });
             }
@@ -160,6 +185,8 @@ public static class MachineRunner
             }
 
             Volatile.Write(ref running.Value, frontEnds);
+            AttachSerial(frontEnds, 0, platform.Com1, com1);
+            AttachSerial(frontEnds, 1, platform.Com2, com2);
             control.SetResetAction(frontEnds.ResetDevices);
             vcpuThread?.Start();
             int status = control.WaitForExit();
@@ -168,9 +195,22 @@ public static class MachineRunner
         }
         finally
         {
+            // The vCPU and the bridges' reader threads use the streams: stop them before the rings go.
+            vcpuThread?.Dispose();
+            com1.Dispose();
+            com2.Dispose();
             Volatile.Read(ref running.Value)?.Dispose();
             manager.StopAll();
             terminal?.Restore();
+        }
+    }
+
+    private static void AttachSerial(ChardevFrontEnds frontEnds, int index, Uart16550 uart, SerialPortBridge bridge)
+    {
+        IReadOnlyList<ChardevStream?> streams = frontEnds.SerialStreams;
+        if (index < streams.Count && streams[index] is { } stream)
+        {
+            bridge.Attach(uart, stream);
         }
     }
 

@@ -55,7 +55,7 @@ public sealed class GuestBootEndToEndTests
         File.WriteAllBytes(kernel, new byte[9000]);
         (int status, _, string stderr) = GuestRun.Run(scratch, RepoLayout.Emu, [], "-kernel", kernel);
         Assert.Equal(1, status);
-        Assert.Contains("not a multiboot kernel", stderr, StringComparison.Ordinal);
+        Assert.Contains("not a kernel emu can boot", stderr, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = Patience.TestMs)]
