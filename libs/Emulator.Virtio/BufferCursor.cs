@@ -9,13 +9,15 @@ namespace Emulator.Virtio;
 internal sealed class BufferCursor
 {
     private readonly GuestMemory _memory;
+    private readonly IGuestWriteLog? _log;
     private Descriptor[] _buffers;
     private int _index;
     private uint _offset;
 
-    public BufferCursor(GuestMemory memory, Descriptor[] buffers)
+    public BufferCursor(GuestMemory memory, Descriptor[] buffers, IGuestWriteLog? log = null)
     {
         _memory = memory;
+        _log = log;
         _buffers = buffers;
         foreach (Descriptor b in buffers)
         {
@@ -41,13 +43,17 @@ internal sealed class BufferCursor
         return copied;
     }
 
-    /// <summary>Copies all of source into the guest; the caller has checked it fits.</summary>
+    /// <summary>
+    /// Copies all of source into the guest; the caller has checked it fits. Each piece is logged after it
+    /// is written, so a consumer that sees the log entry also sees the bytes.
+    /// </summary>
     public void CopyIn(ReadOnlySpan<byte> source)
     {
         while (!source.IsEmpty)
         {
             (ulong address, int n) = NextPiece((ulong)source.Length);
             _memory.Write(address, source[..n]);
+            _log?.LogWrite(address, (ulong)n);
             source = source[n..];
             Advance((uint)n);
         }
@@ -99,7 +105,7 @@ internal sealed class BufferCursor
         _index = 0;
         _offset = 0;
         Remaining -= count;
-        return new BufferCursor(_memory, [.. back]);
+        return new BufferCursor(_memory, [.. back], _log);
     }
 
     /// <summary>The guest address and length of the next contiguous piece, at most max bytes.</summary>

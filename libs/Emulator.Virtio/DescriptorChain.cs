@@ -13,11 +13,13 @@ public sealed class DescriptorChain
     private readonly GuestMemory _memory;
     private readonly Descriptor[] _descriptors;
     private readonly int _readableCount;
+    private readonly IGuestWriteLog? _log;
     private DescriptorChainReader? _reader;
     private DescriptorChainWriter? _writer;
 
-    internal DescriptorChain(GuestMemory memory, ushort headIndex, Descriptor[] descriptors, int readableCount, uint readableLength, uint writableLength)
+    internal DescriptorChain(GuestMemory memory, ushort headIndex, Descriptor[] descriptors, int readableCount, uint readableLength, uint writableLength, IGuestWriteLog? log = null)
     {
+        _log = log;
         _memory = memory;
         _descriptors = descriptors;
         _readableCount = readableCount;
@@ -40,7 +42,10 @@ public sealed class DescriptorChain
     public DescriptorChainReader Reader =>
         _reader ??= new DescriptorChainReader(new BufferCursor(_memory, _descriptors[.._readableCount]));
 
-    /// <summary>The one writer over the writable buffers (the same object on every access).</summary>
+    /// <summary>
+    /// The one writer over the writable buffers (the same object on every access). Its writes go to the
+    /// queue's <see cref="SplitQueue.WriteLog"/>, if any.
+    /// </summary>
     public DescriptorChainWriter Writer =>
-        _writer ??= new DescriptorChainWriter(new BufferCursor(_memory, _descriptors[_readableCount..]));
+        _writer ??= new DescriptorChainWriter(new BufferCursor(_memory, _descriptors[_readableCount..], _log));
 }

@@ -18,7 +18,7 @@ internal static class DescriptorChainWalker
     /// </summary>
     private const uint MaxIndirectEntries = 65536;
 
-    public static DescriptorChain Walk(GuestMemory memory, ulong descTable, ushort queueSize, ushort head)
+    public static DescriptorChain Walk(GuestMemory memory, ulong descTable, ushort queueSize, ushort head, IGuestWriteLog? log = null)
     {
         if (head >= queueSize)
         {
@@ -92,7 +92,7 @@ internal static class DescriptorChainWalker
             index = d.Next;
         }
 
-        return new DescriptorChain(memory, head, [.. buffers], readableCount, (uint)readableBytes, (uint)writableBytes);
+        return new DescriptorChain(memory, head, [.. buffers], readableCount, (uint)readableBytes, (uint)writableBytes, log);
     }
 
     /// <summary>Validates a descriptor that names an indirect table; returns the table's entry count.</summary>

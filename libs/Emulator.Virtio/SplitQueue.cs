@@ -24,6 +24,13 @@ namespace Emulator.Virtio;
 /// </code>
 /// With an in-flight log a batch is returned with <see cref="AddUsedDeferred"/> per chain and one
 /// <see cref="PublishUsed"/>, so the driver sees the whole batch or none of it.
+/// <para>
+/// With a <see cref="WriteLog"/> every write the device makes through a chain's
+/// <see cref="DescriptorChain.Writer"/> is logged after the bytes land, and with a
+/// <see cref="UsedRingLogAddress"/> so is every used-ring write (elements, idx, flags, avail_event);
+/// used.idx is logged before it is stored. A device needs nothing else to keep the log complete as long
+/// as it writes guest memory only through the queue and its chains.
+/// </para>
 /// </summary>
 public sealed class SplitQueue
 {
@@ -77,6 +84,19 @@ public sealed class SplitQueue
     }
 
     public ushort Size { get; }
+
+    /// <summary>
+    /// Where buffer writes (through chain writers) are logged, or null for no logging (vhost-user:
+    /// VHOST_F_LOG_ALL negotiated and a log given with SET_LOG_BASE).
+    /// </summary>
+    public IGuestWriteLog? WriteLog { get; init; }
+
+    /// <summary>
+    /// The guest address used-ring writes are logged at (vhost-user: <c>log_guest_addr</c> when
+    /// SET_VRING_ADDR has VHOST_VRING_F_LOG; normally the used ring's own guest-physical address), or null
+    /// to leave the used ring out of the log. Needs <see cref="WriteLog"/>.
+    /// </summary>
+    public ulong? UsedRingLogAddress { get; init; }
 
     /// <summary>The next avail ring entry to pop (last_avail_idx; vhost-user GET/SET_VRING_BASE).</summary>
     public ushort NextAvail { get; set; }
@@ -132,7 +152,7 @@ public sealed class SplitQueue
             PublishAvailEvent();
         }
 
-        chain = DescriptorChainWalker.Walk(_memory, _descTable, Size, head);
+        chain = DescriptorChainWalker.Walk(_memory, _descTable, Size, head, WriteLog);
         return true;
     }
 
@@ -151,7 +171,7 @@ public sealed class SplitQueue
             throw new VirtqueueException($"head descriptor {head} is past the queue size {Size}");
         }
 
-        return DescriptorChainWalker.Walk(_memory, _descTable, Size, head);
+        return DescriptorChainWalker.Walk(_memory, _descTable, Size, head, WriteLog);
     }
 
     /// <summary>Returns a chain to the driver: writes the used element, then publishes used.idx with release order.</summary>
@@ -178,7 +198,9 @@ public sealed class SplitQueue
         Span<byte> element = stackalloc byte[(int)SplitRingLayout.UsedElementSize];
         BinaryPrimitives.WriteUInt32LittleEndian(element, headIndex);
         BinaryPrimitives.WriteUInt32LittleEndian(element[4..], writtenLength);
-        _memory.Write(_usedRing + SplitRingLayout.RingOffset + (SplitRingLayout.UsedElementSize * (ushort)(_nextUsed % Size)), element);
+        ulong offset = SplitRingLayout.RingOffset + (SplitRingLayout.UsedElementSize * (ushort)(_nextUsed % Size));
+        _memory.Write(_usedRing + offset, element);
+        LogUsedRing(offset, SplitRingLayout.UsedElementSize);
         _nextUsed++;
     }
 
@@ -190,6 +212,8 @@ public sealed class SplitQueue
     {
         if (_publishedUsed != _nextUsed)
         {
+            // Logged before the store: whoever sees the new index finds the log entry already there.
+            LogUsedRing(SplitRingLayout.IndexOffset, sizeof(ushort));
             _memory.StoreReleaseU16(_usedRing + SplitRingLayout.IndexOffset, _nextUsed);
             _publishedUsed = _nextUsed;
         }
@@ -243,6 +267,7 @@ public sealed class SplitQueue
         }
         else
         {
+            LogUsedRing(SplitRingLayout.FlagsOffset, sizeof(ushort));
             _memory.StoreReleaseU16(_usedRing + SplitRingLayout.FlagsOffset, 0);
         }
 
@@ -259,6 +284,7 @@ public sealed class SplitQueue
         _notificationsEnabled = false;
         if (!_eventIdx)
         {
+            LogUsedRing(SplitRingLayout.FlagsOffset, sizeof(ushort));
             _memory.StoreReleaseU16(_usedRing + SplitRingLayout.FlagsOffset, RingFlags.UsedNoNotify);
         }
     }
@@ -270,8 +296,20 @@ public sealed class SplitQueue
     private static bool NeedEvent(ushort eventIdx, ushort next, ushort old) =>
         (ushort)(next - eventIdx - 1) < (ushort)(next - old);
 
-    private void PublishAvailEvent() =>
+    private void PublishAvailEvent()
+    {
+        LogUsedRing(SplitRingLayout.AvailEventOffset(Size), sizeof(ushort));
         _memory.StoreReleaseU16(_usedRing + SplitRingLayout.AvailEventOffset(Size), NextAvail);
+    }
+
+    /// <summary>Logs a used-ring write at its log address; an address that would wrap is not logged (the log could not hold it).</summary>
+    private void LogUsedRing(ulong offset, ulong length)
+    {
+        if (WriteLog is { } log && UsedRingLogAddress is ulong logBase && logBase <= ulong.MaxValue - offset)
+        {
+            log.LogWrite(logBase + offset, length);
+        }
+    }
 
     private static void CheckRing(GuestMemory memory, string name, ulong address, ulong length, ulong alignment)
     {

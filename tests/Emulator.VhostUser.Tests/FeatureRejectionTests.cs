@@ -43,8 +43,7 @@ public sealed class FeatureRejectionTests
     public void Request_this_backend_does_not_support()
     {
         using var s = new BackendSession();
-        using var fd = new EventFd();
-        s.SendRaw(FrontendRequest.SetLogBase, new byte[16], [fd.Handle.Number]);
+        s.SendRaw(FrontendRequest.CheckDeviceState, []);
         Assert.Contains("not supported", s.AssertRejected().Message, StringComparison.Ordinal);
     }
 

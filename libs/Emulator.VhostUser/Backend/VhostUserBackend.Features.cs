@@ -7,7 +7,7 @@ public sealed partial class VhostUserBackend
 
     private void SetFeatures(ulong value)
     {
-        ulong offered = _device.Features | VhostUserFeatureBits.ProtocolFeatures;
+        ulong offered = OfferedFeatures;
         if ((value & ~offered) != 0)
         {
             throw new VhostUserProtocolException($"SET_FEATURES acknowledges bits 0x{value & ~offered:x} that were never offered");
@@ -16,7 +16,7 @@ public sealed partial class VhostUserBackend
         WithRingsStopped(() =>
         {
             AckedFeatures = value;
-            _device.SetFeatures(value & ~VhostUserFeatureBits.ProtocolFeatures);
+            _device.SetFeatures(value & ~SessionOnlyFeatures);
 
             // Without protocol features there is no SET_VRING_ENABLE, so every ring is enabled now.
             if ((value & VhostUserFeatureBits.ProtocolFeatures) == 0)

@@ -38,10 +38,18 @@ public sealed partial class VhostUserBackend
         RingSlot ring = Ring(address.Index, FrontendRequest.SetVringAddr);
         if ((address.Flags & VringAddress.FlagLog) != 0)
         {
-            throw new VhostUserProtocolException("SET_VRING_ADDR: used-ring logging is not supported (LOG_SHMFD is never offered)");
+            if (!Negotiated(VhostUserProtocolFeatures.LogShmfd))
+            {
+                throw new VhostUserProtocolException("SET_VRING_ADDR: used-ring logging (VHOST_VRING_F_LOG) needs LOG_SHMFD, which was not negotiated");
+            }
+
+            if (address.Log > ulong.MaxValue - (6 + (8UL * VhostUserLimits.MaxQueueSize)))
+            {
+                throw new VhostUserProtocolException($"SET_VRING_ADDR: used-ring log address 0x{address.Log:x} leaves no room for the ring");
+            }
         }
 
-        if (address.Flags != 0)
+        if ((address.Flags & ~VringAddress.FlagLog) != 0)
         {
             throw new VhostUserProtocolException($"SET_VRING_ADDR: reserved flags 0x{address.Flags:x} are set");
         }
@@ -201,9 +209,11 @@ public sealed partial class VhostUserBackend
             Call = ring.Call,
             Err = ring.Err,
             EventIdx = (AckedFeatures & VhostUserFeatureBits.RingEventIdx) != 0,
-            Features = AckedFeatures & ~VhostUserFeatureBits.ProtocolFeatures,
+            Features = AckedFeatures & ~SessionOnlyFeatures,
             Inflight = inflight,
             Log = _log,
+            WriteLog = RingWriteLog,
+            UsedRingLogAddress = UsedRingLogAddress(address),
         };
         _device.StartQueue(index, setup);
         ring.Started = true;

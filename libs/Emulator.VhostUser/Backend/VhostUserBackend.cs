@@ -13,11 +13,22 @@ namespace Emulator.VhostUser;
 /// </summary>
 public sealed partial class VhostUserBackend : IDisposable
 {
-    /// <summary>The protocol features this class implements; the device's wishes are masked with these (plus vendor bits).</summary>
+    /// <summary>
+    /// The protocol features this class implements and offers whenever the device asks; the device's wishes are
+    /// masked with these (plus <see cref="OptInProtocolFeatures"/> and vendor bits).
+    /// </summary>
     public const VhostUserProtocolFeatures ImplementedProtocolFeatures =
         VhostUserProtocolFeatures.Mq | VhostUserProtocolFeatures.ReplyAck | VhostUserProtocolFeatures.BackendReq
         | VhostUserProtocolFeatures.Config | VhostUserProtocolFeatures.BackendSendFd | VhostUserProtocolFeatures.InflightShmfd
         | VhostUserProtocolFeatures.ResetDevice | VhostUserProtocolFeatures.ConfigureMemSlots | VhostUserProtocolFeatures.Status;
+
+    /// <summary>
+    /// Implemented too, but offered only when the device names them itself (not through
+    /// <see cref="ImplementedProtocolFeatures"/>, which devices often pass wholesale): LOG_SHMFD is true only for a
+    /// device that writes guest memory solely through <see cref="SplitQueue"/>s built from the setup
+    /// (<see cref="VringSetup.CreateSplitQueue"/>, or with <see cref="VringSetup.WriteLog"/> passed on).
+    /// </summary>
+    public const VhostUserProtocolFeatures OptInProtocolFeatures = VhostUserProtocolFeatures.LogShmfd;
 
     private readonly VhostUserConnection _connection;
     private readonly IVhostUserDevice _device;
@@ -73,7 +84,7 @@ public sealed partial class VhostUserBackend : IDisposable
             vendorBits |= v.RequiredFeature;
         }
 
-        OfferedProtocolFeatures = device.ProtocolFeatures & (ImplementedProtocolFeatures | vendorBits);
+        OfferedProtocolFeatures = device.ProtocolFeatures & (ImplementedProtocolFeatures | OptInProtocolFeatures | vendorBits);
 
         // Last, so a refused device leaves nothing to release.
         _options = options;
@@ -202,6 +213,7 @@ public sealed partial class VhostUserBackend : IDisposable
             _memory = null;
             _inflight?.Dispose();
             _inflight = null;
+            DisposeLogging();
         }
 
         lock (_backendLock)
@@ -291,7 +303,7 @@ public sealed partial class VhostUserBackend : IDisposable
         byte[] p = m.Payload;
         switch ((FrontendRequest)m.Header.Request)
         {
-            case FrontendRequest.GetFeatures: Reply(m, U64Payload.ToArray(_device.Features | VhostUserFeatureBits.ProtocolFeatures)); break;
+            case FrontendRequest.GetFeatures: Reply(m, U64Payload.ToArray(OfferedFeatures)); break;
             case FrontendRequest.SetFeatures: SetFeatures(U64Payload.Parse(p)); break;
             case FrontendRequest.GetProtocolFeatures: Reply(m, U64Payload.ToArray((ulong)OfferedProtocolFeatures)); break;
             case FrontendRequest.SetProtocolFeatures: SetProtocolFeatures(U64Payload.Parse(p)); break;
@@ -318,8 +330,8 @@ public sealed partial class VhostUserBackend : IDisposable
             case FrontendRequest.GetInflightFd: GetInflightFd(m, InflightDescription.Parse(p)); break;
             case FrontendRequest.SetInflightFd: SetInflightFd(m, InflightDescription.Parse(p)); break;
             case FrontendRequest.SetBackendReqFd: SetBackendReqFd(m); break;
-            case FrontendRequest.SetLogBase:
-            case FrontendRequest.SetLogFd:
+            case FrontendRequest.SetLogBase: SetLogBase(m, LogDescription.Parse(p)); break;
+            case FrontendRequest.SetLogFd: SetLogFd(m); break;
             case FrontendRequest.SetDeviceStateFd:
             case FrontendRequest.CheckDeviceState:
                 throw new VhostUserProtocolException($"{m.Header}: not supported by this back-end (its protocol feature is never offered)");

@@ -1,5 +1,6 @@
 using Emulator.Memory;
 using Emulator.Posix;
+using Emulator.Virtio;
 
 namespace Emulator.VhostUser;
 
@@ -43,6 +44,30 @@ public sealed class VringSetup
 
     /// <summary>The session's log, for ring-side errors (a <see cref="VringWorker"/> built from this setup logs its fault here).</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>
+    /// The dirty log the ring's guest writes must be marked in (LOG_SHMFD with VHOST_F_LOG_ALL), or null.
+    /// A queue from <see cref="CreateSplitQueue"/> uses it by itself.
+    /// </summary>
+    public IGuestWriteLog? WriteLog { get; init; }
+
+    /// <summary>Where used-ring writes are logged (SET_VRING_ADDR's log_guest_addr with VHOST_VRING_F_LOG), or null.</summary>
+    public ulong? UsedRingLogAddress { get; init; }
+
+    /// <summary>
+    /// The split queue for this ring, with dirty logging wired in: <see cref="SplitQueue.NextAvail"/> from
+    /// <see cref="NextAvail"/>, <see cref="SplitQueue.NextUsed"/> from the used ring's idx as it is now.
+    /// Devices that write guest memory only through this queue and its chains need nothing else for logging.
+    /// Throws <see cref="VirtqueueException"/> for a layout the queue refuses.
+    /// </summary>
+    public SplitQueue CreateSplitQueue() =>
+        new(Memory, Size, DescriptorTable, AvailableRing, UsedRing, EventIdx)
+        {
+            NextAvail = NextAvail,
+            NextUsed = Memory.LoadAcquireU16(UsedRing + SplitRingLayout.IndexOffset),
+            WriteLog = WriteLog,
+            UsedRingLogAddress = UsedRingLogAddress,
+        };
 
     /// <summary>Interrupts the driver (used buffers are ready).</summary>
     public void SignalCall() => Call?.Signal();

@@ -36,15 +36,17 @@ public sealed partial class VhostUserFrontend
 
     /// <summary>
     /// The usual ring sequence: NUM, BASE, ADDR (guest-physical addresses translated to front-end virtual
-    /// ones), CALL, KICK, and ENABLE when protocol features are in use.
+    /// ones), CALL, KICK, and ENABLE when protocol features are in use. With a dirty log in use
+    /// (<see cref="EnableDirtyLog"/> first) the address also asks for used-ring logging.
     /// </summary>
     public void ConfigureQueue(int index, GuestMemory memory, ushort size, ulong descriptorTable, ulong availableRing, ulong usedRing,
         EventFd kick, EventFd? call, ushort nextAvail = 0)
     {
         SetVringNum(index, size);
         SetVringBase(index, nextAvail);
+        (uint logFlags, ulong logAddress) = RingLogging(usedRing);
         SetVringAddr(new VringAddress(
-            (uint)index, 0, ToUserAddress(memory, descriptorTable), ToUserAddress(memory, usedRing), ToUserAddress(memory, availableRing), 0));
+            (uint)index, logFlags, ToUserAddress(memory, descriptorTable), ToUserAddress(memory, usedRing), ToUserAddress(memory, availableRing), logAddress));
         SetVringCall(index, call);
         SetVringKick(index, kick);
         if ((Features & VhostUserFeatureBits.ProtocolFeatures) != 0)

@@ -11,7 +11,7 @@ public static class MessageRules
         FrontendRequest.SetOwner => RequestRule.Fixed(0),
         FrontendRequest.ResetOwner => RequestRule.Fixed(0),
         FrontendRequest.SetMemTable => new RequestRule(PayloadKind.MemTable, 0, FdRule.OnePerRegion),
-        FrontendRequest.SetLogBase => RequestRule.Fixed(16, FdRule.One),
+        FrontendRequest.SetLogBase => RequestRule.Fixed(LogDescription.Size, FdRule.One),
         FrontendRequest.SetLogFd => RequestRule.Fixed(0, FdRule.One),
         FrontendRequest.SetVringNum => RequestRule.Fixed(VringState.Size),
         FrontendRequest.SetVringAddr => RequestRule.Fixed(VringAddress.Size),
@@ -54,7 +54,7 @@ public static class MessageRules
     public static bool HasExplicitReply(FrontendRequest request) => request is
         FrontendRequest.GetFeatures or FrontendRequest.GetProtocolFeatures or FrontendRequest.GetVringBase
         or FrontendRequest.GetQueueNum or FrontendRequest.GetConfig or FrontendRequest.GetInflightFd
-        or FrontendRequest.GetMaxMemSlots or FrontendRequest.GetStatus;
+        or FrontendRequest.GetMaxMemSlots or FrontendRequest.GetStatus or FrontendRequest.SetLogBase;
 
     public static VendorRequest? FindVendor(uint request, IReadOnlyList<VendorRequest>? vendor)
     {

@@ -10,7 +10,7 @@ public readonly record struct VringAddress(uint Index, uint Flags, ulong Descrip
 {
     public const int Size = 40;
 
-    /// <summary>VHOST_VRING_F_LOG: log used-ring writes for migration (not supported by this back-end).</summary>
+    /// <summary>VHOST_VRING_F_LOG: log used-ring writes in the dirty log at <see cref="Log"/> (the used ring's guest-physical address).</summary>
     public const uint FlagLog = 0x1;
 
     public static VringAddress Parse(ReadOnlySpan<byte> source)
