@@ -124,10 +124,10 @@ public sealed class VhostUserPciDevice : IVirtioDeviceBackend, IDisposable
 
         foreach (VirtioQueueConfig q in queues)
         {
-            if (!_memory.IsValidRange(q.DescriptorTable, 16UL * q.Size) || !_memory.IsValidRange(q.DriverArea, 6 + (2UL * q.Size))
-                || !_memory.IsValidRange(q.DeviceArea, 6 + (8UL * q.Size)))
+            if (!InOneRegion(q.DescriptorTable, 16UL * q.Size) || !InOneRegion(q.DriverArea, 6 + (2UL * q.Size))
+                || !InOneRegion(q.DeviceArea, 6 + (8UL * q.Size)))
             {
-                _options.Log($"{_options.Name}: queue {q.Index}'s rings are not all in guest RAM");
+                _options.Log($"{_options.Name}: queue {q.Index}'s rings do not each lie in one region of guest RAM");
                 Function.NeedsReset();
                 return;
             }
@@ -187,6 +187,10 @@ public sealed class VhostUserPciDevice : IVirtioDeviceBackend, IDisposable
             fd.Dispose();
         }
     }
+
+    /// <summary>The server requires each ring part inside one memory region; checking here keeps a guest from ending the session.</summary>
+    private bool InOneRegion(ulong address, ulong length) =>
+        _memory.FindRegion(address) is { } region && length <= region.End - address;
 
     private void OnCall(int queue)
     {

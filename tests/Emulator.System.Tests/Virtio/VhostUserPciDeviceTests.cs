@@ -112,6 +112,19 @@ public sealed class VhostUserPciDeviceTests : IDisposable
         Assert.NotEqual(0UL, Read(L.DeviceStatus, 1) & VirtioDeviceStatus.NeedsReset);
     }
 
+    [Fact]
+    public void Rings_outside_guest_ram_need_a_reset_but_leave_the_server_usable()
+    {
+        Probe(queue: 0, vector: 1, expectStarted: false, descriptorTable: 0xF_FF00);
+        Assert.False(_device.IsBroken);
+        Assert.Equal(ConfigVector, WaitForInterrupt());
+
+        MockSplitQueue ring = Probe(queue: 0, vector: 1);
+        ring.AddChain([[9]], [4]);
+        Write(L.NotifyOffset, 2, 0);
+        Assert.Equal(ConfigVector + 1, WaitForInterrupt());
+    }
+
     public void Dispose()
     {
         _device.Dispose();
@@ -122,7 +135,7 @@ public sealed class VhostUserPciDeviceTests : IDisposable
     }
 
     /// <summary>The Linux probe: reset, ACK, DRIVER, features, FEATURES_OK, MSI-X, one queue with its own vector, DRIVER_OK.</summary>
-    private MockSplitQueue Probe(int queue, ushort vector, bool expectStarted = true)
+    private MockSplitQueue Probe(int queue, ushort vector, bool expectStarted = true, ulong? descriptorTable = null)
     {
         PciFunction f = _device.Function;
         f.WriteConfig(PciFunction.CommandOffset, 2, f.Command | 0x6u);
@@ -151,7 +164,7 @@ public sealed class VhostUserPciDeviceTests : IDisposable
         var ring = new MockSplitQueue(_memory, RingBase, 64);
         Write(L.QueueSelect, 2, (ulong)queue);
         Write(L.QueueSize, 2, ring.Size);
-        Write(L.QueueDesc, 4, ring.DescTable);
+        Write(L.QueueDesc, 4, descriptorTable ?? ring.DescTable);
         Write(L.QueueDesc + 4, 4, 0);
         Write(L.QueueDriver, 4, ring.AvailRing);
         Write(L.QueueDriver + 4, 4, 0);
@@ -165,7 +178,7 @@ public sealed class VhostUserPciDeviceTests : IDisposable
         return ring;
     }
 
-    /// <summary>Runs the vCPU side (posted work) until the LAPIC has an interrupt, and acknowledges it.</summary>
+    /// <summary>Runs the vCPU side (posted work) until the LAPIC has an interrupt, then acknowledges and ends it (EOI).</summary>
     private int WaitForInterrupt()
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(10);
@@ -176,7 +189,9 @@ public sealed class VhostUserPciDeviceTests : IDisposable
         }
 
         Assert.True(_platform.LocalApic.HasPendingInterrupt, "no interrupt reached the local APIC");
-        return _platform.LocalApic.AcknowledgeInterrupt();
+        int vector = _platform.LocalApic.AcknowledgeInterrupt();
+        _platform.LocalApic.Write(0xB0, [0, 0, 0, 0]);
+        return vector;
     }
 
     private ulong ReadDeviceFeatures()
