@@ -1,0 +1,225 @@
+using Emulator.Memory;
+using Emulator.Platform;
+using Emulator.Posix;
+using Emulator.VhostUser;
+
+namespace Emulator.Vmm;
+
+/// <summary>
+/// A virtio-pci function whose device is a vhost-user server. Features come from GET_FEATURES (less the
+/// protocol-features bit), device configuration from GET_CONFIG / SET_CONFIG. At DRIVER_OK: SET_FEATURES,
+/// SET_MEM_TABLE, then per ring NUM, BASE, ADDR, CALL, KICK and ENABLE. A guest notification is a write to
+/// the ring's kick eventfd and a server's call eventfd becomes an interrupt through <c>post</c> (the vCPU
+/// thread), with no socket message on either path. A guest reset stops every started ring (GET_VRING_BASE)
+/// and sends RESET_DEVICE when negotiated. A server that fails or misbehaves puts the device in
+/// DEVICE_NEEDS_RESET instead of throwing into the vCPU. Guest-facing members run on the vCPU thread.
+/// </summary>
+public sealed class VhostUserPciDevice : IVirtioDeviceBackend, IDisposable
+{
+    private const VhostUserProtocolFeatures WantedProtocol =
+        VhostUserProtocolFeatures.Mq | VhostUserProtocolFeatures.ReplyAck | VhostUserProtocolFeatures.Config | VhostUserProtocolFeatures.ResetDevice;
+
+    private readonly VhostUserFrontend _frontend;
+    private readonly GuestMemory _memory;
+    private readonly VhostUserPciDeviceOptions _options;
+    private readonly Action<Action> _post;
+    private readonly EventFd[] _kicks;
+    private readonly EventFd[] _calls;
+    private readonly CallWatcher _watcher;
+    private readonly List<int> _started = [];
+    private readonly bool _protocolFeatures;
+    private readonly VhostUserProtocolFeatures _protocol;
+    private int _generation;
+    private bool _broken;
+
+    /// <summary>Negotiates ownership and protocol features with the server; owns <paramref name="frontend"/> from here on.</summary>
+    /// <param name="post">Runs work on the vCPU thread (<c>PcPlatform.Post</c>).</param>
+    public VhostUserPciDevice(VhostUserFrontend frontend, GuestMemory memory, ApicBus apicBus, Action<Action> post, VhostUserPciDeviceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(frontend);
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(post);
+        ArgumentNullException.ThrowIfNull(options);
+        _frontend = frontend;
+        _memory = memory;
+        _post = post;
+        _options = options;
+
+        _frontend.SetOwner();
+        ulong offered = _frontend.GetFeatures();
+        _protocolFeatures = (offered & VhostUserFeatureBits.ProtocolFeatures) != 0;
+        if (_protocolFeatures)
+        {
+            _protocol = _frontend.GetProtocolFeatures() & WantedProtocol;
+            _frontend.SetProtocolFeatures(_protocol);
+        }
+
+        DeviceFeatures = offered & ~VhostUserFeatureBits.ProtocolFeatures;
+        QueueCount = options.QueueCount ?? ((_protocol & VhostUserProtocolFeatures.Mq) != 0
+            ? (int)Math.Min(_frontend.GetQueueNum(), VirtioPciLayout.MaxQueues)
+            : throw new VhostUserProtocolException("the server does not say how many rings it has (no MQ protocol feature) and no count was given"));
+        _kicks = new EventFd[QueueCount];
+        _calls = new EventFd[QueueCount];
+        for (int i = 0; i < QueueCount; i++)
+        {
+            _kicks[i] = new EventFd();
+            _calls[i] = new EventFd();
+        }
+
+        Function = new VirtioPciFunction(this, apicBus);
+        _watcher = new CallWatcher(_calls, OnCall, $"{options.Name}-calls", options.Log);
+    }
+
+    public VirtioPciFunction Function { get; }
+
+    public int DeviceType => _options.DeviceType;
+
+    public ulong DeviceFeatures { get; }
+
+    public int QueueCount { get; }
+
+    public ushort MaxQueueSize => _options.MaxQueueSize;
+
+    public uint ConfigSize => _options.ConfigSize;
+
+    /// <summary>The server failed; the device stays in DEVICE_NEEDS_RESET and sends nothing more.</summary>
+    public bool IsBroken => _broken;
+
+    public void ReadConfig(uint offset, Span<byte> destination)
+    {
+        destination.Clear();
+        if (_broken || (_protocol & VhostUserProtocolFeatures.Config) == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _frontend.GetConfig(offset, (uint)destination.Length).CopyTo(destination);
+        }
+        catch (Exception e) when (e is VhostUserProtocolException or PosixException)
+        {
+            Fail("GET_CONFIG", e);
+        }
+    }
+
+    public void WriteConfig(uint offset, ReadOnlySpan<byte> source)
+    {
+        if (_broken || (_protocol & VhostUserProtocolFeatures.Config) == 0)
+        {
+            return;
+        }
+
+        byte[] data = source.ToArray();
+        Try("SET_CONFIG", () => _frontend.SetConfig(offset, data));
+    }
+
+    public void QueuesReady(ulong driverFeatures, IReadOnlyList<VirtioQueueConfig> queues)
+    {
+        if (_broken)
+        {
+            Function.NeedsReset();
+            return;
+        }
+
+        foreach (VirtioQueueConfig q in queues)
+        {
+            if (!InOneRegion(q.DescriptorTable, 16UL * q.Size) || !InOneRegion(q.DriverArea, 6 + (2UL * q.Size))
+                || !InOneRegion(q.DeviceArea, 6 + (8UL * q.Size)))
+            {
+                _options.Log($"{_options.Name}: queue {q.Index}'s rings do not each lie in one region of guest RAM");
+                Function.NeedsReset();
+                return;
+            }
+        }
+
+        Try("starting the rings", () =>
+        {
+            _frontend.SetFeatures(driverFeatures | (_protocolFeatures ? VhostUserFeatureBits.ProtocolFeatures : 0));
+            _frontend.SetMemTable(_memory);
+            foreach (VirtioQueueConfig q in queues)
+            {
+                _frontend.ConfigureQueue(q.Index, _memory, q.Size, q.DescriptorTable, q.DriverArea, q.DeviceArea, _kicks[q.Index], _calls[q.Index]);
+                _started.Add(q.Index);
+
+                // Buffers the driver made available before DRIVER_OK are picked up now.
+                _kicks[q.Index].Signal();
+            }
+        });
+    }
+
+    public void Notify(int queue) => _kicks[queue].Signal();
+
+    public void Reset()
+    {
+        // Calls already on their way belong to the old session: OnCall's work drops them.
+        Interlocked.Increment(ref _generation);
+        if (!_broken)
+        {
+            Try("resetting", () =>
+            {
+                foreach (int index in _started)
+                {
+                    _frontend.GetVringBase(index);
+                }
+
+                _started.Clear();
+                if ((_protocol & VhostUserProtocolFeatures.ResetDevice) != 0)
+                {
+                    _frontend.ResetDevice();
+                }
+            });
+        }
+
+        _started.Clear();
+        foreach (EventFd call in _calls)
+        {
+            call.TryConsume(out _);
+        }
+    }
+
+    public void Dispose()
+    {
+        _watcher.Dispose();
+        _frontend.Dispose();
+        foreach (EventFd fd in _kicks.Concat(_calls))
+        {
+            fd.Dispose();
+        }
+    }
+
+    /// <summary>The server requires each ring part inside one memory region; checking here keeps a guest from ending the session.</summary>
+    private bool InOneRegion(ulong address, ulong length) =>
+        _memory.FindRegion(address) is { } region && length <= region.End - address;
+
+    private void OnCall(int queue)
+    {
+        int generation = Volatile.Read(ref _generation);
+        _post(() =>
+        {
+            if (generation == Volatile.Read(ref _generation))
+            {
+                Function.Interrupt(queue);
+            }
+        });
+    }
+
+    private void Try(string what, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is VhostUserProtocolException or PosixException)
+        {
+            Fail(what, e);
+        }
+    }
+
+    private void Fail(string what, Exception e)
+    {
+        _options.Log($"{_options.Name}: {what} failed, the device needs a reset: {e.Message}");
+        _broken = true;
+        Function.NeedsReset();
+    }
+}
