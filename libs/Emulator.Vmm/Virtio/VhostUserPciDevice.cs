@@ -29,8 +29,10 @@ public sealed class VhostUserPciDevice : IVirtioDeviceBackend, IDisposable
     private readonly List<int> _started = [];
     private readonly bool _protocolFeatures;
     private readonly VhostUserProtocolFeatures _protocol;
+    private readonly bool _logsWrites;
     private int _generation;
     private bool _broken;
+    private DirtyLog? _dirtyLog;
 
     /// <summary>Negotiates ownership and protocol features with the server; owns <paramref name="frontend"/> from here on.</summary>
     /// <param name="post">Runs work on the vCPU thread (<c>PcPlatform.Post</c>).</param>
@@ -50,11 +52,14 @@ public sealed class VhostUserPciDevice : IVirtioDeviceBackend, IDisposable
         _protocolFeatures = (offered & VhostUserFeatureBits.ProtocolFeatures) != 0;
         if (_protocolFeatures)
         {
-            _protocol = _frontend.GetProtocolFeatures() & WantedProtocol;
+            VhostUserProtocolFeatures wanted = WantedProtocol | (options.InvalidateCode is not null ? VhostUserProtocolFeatures.LogShmfd : 0);
+            _protocol = _frontend.GetProtocolFeatures() & wanted;
             _frontend.SetProtocolFeatures(_protocol);
         }
 
-        DeviceFeatures = offered & ~VhostUserFeatureBits.ProtocolFeatures;
+        // LOG_ALL is vhost-user's, not the guest's: with LOG_SHMFD the server logs every page it writes.
+        _logsWrites = (_protocol & VhostUserProtocolFeatures.LogShmfd) != 0 && (offered & VhostUserFeatureBits.LogAll) != 0;
+        DeviceFeatures = offered & ~(VhostUserFeatureBits.ProtocolFeatures | VhostUserFeatureBits.LogAll);
         QueueCount = options.QueueCount ?? ((_protocol & VhostUserProtocolFeatures.Mq) != 0
             ? (int)Math.Min(_frontend.GetQueueNum(), VirtioPciLayout.MaxQueues)
             : throw new VhostUserProtocolException("the server does not say how many rings it has (no MQ protocol feature) and no count was given"));
@@ -135,8 +140,21 @@ public sealed class VhostUserPciDevice : IVirtioDeviceBackend, IDisposable
 
         Try("starting the rings", () =>
         {
-            _frontend.SetFeatures(driverFeatures | (_protocolFeatures ? VhostUserFeatureBits.ProtocolFeatures : 0));
+            _frontend.SetFeatures(driverFeatures | (_protocolFeatures ? VhostUserFeatureBits.ProtocolFeatures : 0)
+                | (_logsWrites ? VhostUserFeatureBits.LogAll : 0));
             _frontend.SetMemTable(_memory);
+            if (_logsWrites)
+            {
+                if (_dirtyLog is null)
+                {
+                    _dirtyLog = _frontend.EnableDirtyLog(_memory);
+                }
+                else
+                {
+                    _frontend.SetLogBase(_dirtyLog);
+                }
+            }
+
             foreach (VirtioQueueConfig q in queues)
             {
                 _frontend.ConfigureQueue(q.Index, _memory, q.Size, q.DescriptorTable, q.DriverArea, q.DeviceArea, _kicks[q.Index], _calls[q.Index]);
@@ -182,6 +200,7 @@ public sealed class VhostUserPciDevice : IVirtioDeviceBackend, IDisposable
     {
         _watcher.Dispose();
         _frontend.Dispose();
+        _dirtyLog?.Dispose();
         foreach (EventFd fd in _kicks.Concat(_calls))
         {
             fd.Dispose();
@@ -194,6 +213,12 @@ public sealed class VhostUserPciDevice : IVirtioDeviceBackend, IDisposable
 
     private void OnCall(int queue)
     {
+        // Pages the server filled (disk reads of code, say) drop their decoded blocks before the guest hears of it.
+        if (_dirtyLog is { } log && _options.InvalidateCode is { } invalidate)
+        {
+            log.Harvest(page => invalidate(page, DirtyLog.PageSize));
+        }
+
         int generation = Volatile.Read(ref _generation);
         _post(() =>
         {

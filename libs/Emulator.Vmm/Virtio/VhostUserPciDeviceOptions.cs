@@ -18,6 +18,13 @@ public sealed class VhostUserPciDeviceOptions
     /// <summary>Diagnostics (a broken server, rings it refused).</summary>
     public Action<string> Log { get; init; } = _ => { };
 
+    /// <summary>
+    /// Drops decoded guest code in a guest-physical range (the vCPU's <c>InvalidatePhysical</c>, thread-safe).
+    /// When set and the server offers LOG_SHMFD, the server logs every page it writes in a shared
+    /// dirty bitmap, harvested into this before each of its interrupts reaches the guest.
+    /// </summary>
+    public Action<ulong, ulong>? InvalidateCode { get; init; }
+
     /// <summary>Name for threads and log lines.</summary>
     public string Name { get; init; } = "virtio";
 }

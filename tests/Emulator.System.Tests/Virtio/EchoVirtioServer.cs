@@ -17,7 +17,8 @@ internal sealed class EchoVirtioServer : IVhostUserDevice
 
     public ulong Features => 1UL << 32;
 
-    public VhostUserProtocolFeatures ProtocolFeatures => VhostUserBackend.ImplementedProtocolFeatures;
+    // LOG_SHMFD is opt-in: this device writes guest memory only through its queue and chains, which log.
+    public VhostUserProtocolFeatures ProtocolFeatures => VhostUserBackend.ImplementedProtocolFeatures | VhostUserProtocolFeatures.LogShmfd;
 
     public int QueueCount => 2;
 
@@ -39,10 +40,7 @@ internal sealed class EchoVirtioServer : IVhostUserDevice
 
     public void StartQueue(int index, VringSetup setup)
     {
-        var queue = new SplitQueue(setup.Memory, setup.Size, setup.DescriptorTable, setup.AvailableRing, setup.UsedRing, setup.EventIdx)
-        {
-            NextAvail = setup.NextAvail,
-        };
+        SplitQueue queue = setup.CreateSplitQueue();
         _queues[index] = queue;
         _workers[index] = new VringWorker(setup, () => Echo(queue, setup), $"echo-pci-q{index}");
         _workers[index]?.Start();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.Text;
 using Emulator.Memory;
@@ -28,6 +29,7 @@ public sealed class VhostUserPciDeviceTests : IDisposable
     private readonly SafeFd _backendEnd;
     private readonly VhostUserPciDevice _device;
     private readonly ulong _common;
+    private readonly ConcurrentQueue<(ulong Address, ulong Length)> _invalidated = new();
 
     public VhostUserPciDeviceTests()
     {
@@ -37,7 +39,7 @@ public sealed class VhostUserPciDeviceTests : IDisposable
         _backendThread = new Thread(() => _backend.Run()) { IsBackground = true, Name = "virtio-pci-test-server" };
         _backendThread.Start();
         _device = new VhostUserPciDevice(new VhostUserFrontend(frontendEnd, 10_000), _memory, _platform.ApicBus, _platform.Post,
-            new VhostUserPciDeviceOptions { DeviceType = 3, ConfigSize = 8, Name = "echo" });
+            new VhostUserPciDeviceOptions { DeviceType = 3, ConfigSize = 8, Name = "echo", InvalidateCode = (a, n) => _invalidated.Enqueue((a, n)) });
 
         int slot = _platform.Pci.Bus.FreeSlot();
         _platform.Pci.Bus.Attach(slot, 0, _device.Function);
@@ -80,6 +82,23 @@ public sealed class VhostUserPciDeviceTests : IDisposable
         Assert.Equal((uint)request.Length, length);
         Assert.Equal(request, ring.ReadWritten(chain, length));
         Assert.Equal(1UL << 32, _server.AckedFeatures);
+    }
+
+    [Fact]
+    public void Pages_the_server_wrote_drop_their_decoded_code_before_the_interrupt()
+    {
+        MockSplitQueue ring = Probe(queue: 1, vector: 2);
+        MockChain chain = ring.AddChain([[1, 2, 3, 4]], [64]);
+        Write(L.NotifyOffset + (1 * 4), 2, 1);
+        Assert.Equal(ConfigVector + 2, WaitForInterrupt());
+
+        // The server negotiated LOG_ALL with LOG_SHMFD (the guest never sees that bit), logged the
+        // buffer it filled and the used ring, and the harvest reached the vCPU's hook first.
+        Assert.Equal(0UL, ReadDeviceFeatures() & VhostUserFeatureBits.LogAll);
+        HashSet<ulong> pages = [.. _invalidated.Select(p => p.Address)];
+        Assert.All(_invalidated, p => Assert.Equal(DirtyLog.PageSize, p.Length));
+        Assert.Contains(chain.Writable[0].Address & ~(DirtyLog.PageSize - 1), pages);
+        Assert.Contains(ring.UsedRing & ~(DirtyLog.PageSize - 1), pages);
     }
 
     [Fact]
