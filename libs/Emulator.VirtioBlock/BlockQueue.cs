@@ -45,7 +45,7 @@ internal sealed class BlockQueue
                 NextAvail = setup.NextAvail,
                 NextUsed = used,
             };
-            TakeOverInflight(used);
+            TakeOverInflight(_queue, used);
             _worker = new VringWorker(setup, Process, _name);
         }
         catch (Exception e) when (e is VirtqueueException or GuestMemoryException or VhostUserProtocolException)
@@ -142,8 +142,12 @@ internal sealed class BlockQueue
     /// <summary>
     /// After a reconnect (or a ring restart) requests popped earlier but never returned run again before
     /// any new one, oldest first. Re-running a read or write is harmless: the driver has not seen it complete.
+    /// Requests run in ring order and complete before the next is popped, so the popped-but-unreturned ones
+    /// are exactly the avail entries from used.idx on: the next avail index is used.idx plus their count,
+    /// whatever base the front-end restored (after a crash QEMU can only restore used.idx). This is
+    /// libvhost-user's rule too (vu_check_queue_inflights).
     /// </summary>
-    private void TakeOverInflight(ushort ringUsed)
+    private void TakeOverInflight(SplitQueue queue, ushort ringUsed)
     {
         if (_setup.Inflight is not InflightQueue inflight)
         {
@@ -154,6 +158,13 @@ internal sealed class BlockQueue
         foreach (ushort head in inflight.PendingInCounterOrder())
         {
             _resubmit.Enqueue(head);
+        }
+
+        var next = (ushort)(ringUsed + _resubmit.Count);
+        if (next != queue.NextAvail)
+        {
+            _log($"{_name}: the in-flight log puts the next request at {next}, not at the base {queue.NextAvail} the front-end gave");
+            queue.NextAvail = next;
         }
 
         if (_resubmit.Count > 0)
