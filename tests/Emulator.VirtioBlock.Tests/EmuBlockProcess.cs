@@ -47,6 +47,27 @@ internal sealed class EmuBlockProcess : IDisposable
         }
     }
 
+    /// <summary>Starts emu-block listening on <paramref name="socketPath"/> and waits (bounded) until the socket exists.</summary>
+    public static Process StartListening(string socketPath, params string[] args)
+    {
+        Process process = Process.Start(StartInfo(["--socket-path", socketPath, .. args])) ?? throw new InvalidOperationException("could not start emu-block");
+        process.BeginErrorReadLine();
+        long deadline = Environment.TickCount64 + 60_000;
+        while (!File.Exists(socketPath))
+        {
+            if (process.HasExited || Environment.TickCount64 > deadline)
+            {
+                process.Kill();
+                process.Dispose();
+                throw new InvalidOperationException("emu-block did not start listening");
+            }
+
+            Thread.Sleep(10);
+        }
+
+        return process;
+    }
+
     /// <summary>Runs emu-block to completion (for command-line checks); returns its exit code, stdout and stderr.</summary>
     public static (int ExitCode, string Stdout, string Stderr) RunToExit(params string[] args)
     {
