@@ -63,12 +63,15 @@ internal sealed class BlockDriver
     /// <summary>Kicks and waits (bounded) for this chain to come back; returns its used length.</summary>
     public uint Complete(MockChain chain)
     {
+        // As a driver with EVENT_IDX does: interrupt me when used.idx passes what I have seen.
+        Queue.UsedEvent = Queue.UsedIndex;
         Kick.Signal();
         return WaitUsed(chain.Head);
     }
 
     public uint WaitUsed(ushort head)
     {
+        Queue.UsedEvent = Queue.UsedIndex;
         long deadline = Environment.TickCount64 + TimeoutMs;
         while (true)
         {
