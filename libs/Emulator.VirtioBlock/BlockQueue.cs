@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Emulator.Block;
 using Emulator.Memory;
 using Emulator.VhostUser;
@@ -12,9 +11,10 @@ namespace Emulator.VirtioBlock;
 /// popped, and its used element goes out as its own batch (AddUsedDeferred, MarkUsed, one used.idx
 /// store, Complete), so a flush never waits behind unrelated requests to be acknowledged and the
 /// in-flight log always names exactly the requests not yet returned. The driver is interrupted once
-/// per pass. A chain the walker rejects (loop, bad address, broken direction) cannot carry a status,
-/// so it stops this ring (logged, err eventfd signalled, like QEMU marking the device broken); the
-/// server and the other queues go on.
+/// per pass. A chain the walker rejects (a buffer outside RAM, broken directions) is answered IOERR
+/// when its last descriptor is still a writable byte in RAM; when it is not (a loop, a link out of
+/// the table) or the ring itself is broken, this ring stops (logged, err eventfd signalled, like QEMU
+/// marking the device broken); the server and the other queues go on.
 /// </summary>
 internal sealed class BlockQueue
 {
@@ -78,11 +78,11 @@ internal sealed class BlockQueue
             Queue.DisableNotification();
 
             // At most a ring's worth per pass, so a stop request is seen between passes.
-            for (int i = 0; i < Queue.Size && TryPop(out DescriptorChain? chain); i++)
+            for (int i = 0; i < Queue.Size && TryPop(out DescriptorChain? chain, out ushort head); i++)
             {
-                uint written = _executor.Execute(chain, _limits(), _writeThrough());
-                Queue.AddUsedDeferred(chain.HeadIndex, written);
-                _setup.Inflight?.MarkUsed(chain.HeadIndex);
+                uint written = chain is null ? FailBrokenChain(head) : _executor.Execute(chain, _limits(), _writeThrough());
+                Queue.AddUsedDeferred(head, written);
+                _setup.Inflight?.MarkUsed(head);
                 ushort usedIdx = Queue.PublishUsed();
                 _setup.Inflight?.Complete(usedIdx);
                 progressed = true;
@@ -95,6 +95,18 @@ internal sealed class BlockQueue
 
         Notify();
         return progressed;
+    }
+
+    /// <summary>
+    /// A chain the walker refused still gets IOERR when its last descriptor is a writable byte in RAM;
+    /// otherwise there is nowhere to answer and the ring stops (the exception).
+    /// </summary>
+    private uint FailBrokenChain(ushort head)
+    {
+        ulong status = BrokenChainStatus.Find(_setup.Memory, _setup.DescriptorTable, Queue.Size, head)
+            ?? throw new VirtqueueException($"request {head} is malformed and has no writable status byte to report it in");
+        _setup.Memory.Write(status, [(byte)VirtioBlkStatus.IoErr]);
+        return 1;
     }
 
     private void Notify()
@@ -113,30 +125,63 @@ internal sealed class BlockQueue
     }
 
     /// <summary>
-    /// The next chain: first those a previous back-end left in flight (re-walked from their heads, still
-    /// logged), then new ones, re-enabling notifications and re-checking when the ring looks empty.
+    /// The next request: first those a previous back-end left in flight (re-walked from their heads, still
+    /// logged), then new ones, re-enabling notifications and re-checking when the ring looks empty. A head
+    /// whose chain the walker rejects comes back with a null chain (logged in flight all the same), for
+    /// <see cref="FailBrokenChain"/>; a broken ring (not a broken chain) throws.
     /// </summary>
-    private bool TryPop([NotNullWhen(true)] out DescriptorChain? chain)
+    private bool TryPop(out DescriptorChain? chain, out ushort head)
     {
-        if (_resubmit.TryDequeue(out ushort head))
+        if (_resubmit.TryDequeue(out head))
         {
-            chain = Queue.ReadChain(head);
+            chain = Walk(head);
             return true;
         }
 
-        if (!Queue.TryPop(out chain))
+        ushort slot = Queue.NextAvail;
+        try
         {
-            Queue.EnableNotification();
             if (!Queue.TryPop(out chain))
             {
-                return false;
+                Queue.EnableNotification();
+                if (!Queue.TryPop(out chain))
+                {
+                    return false;
+                }
+
+                Queue.DisableNotification();
             }
 
-            Queue.DisableNotification();
+            head = chain.HeadIndex;
+        }
+        catch (VirtqueueException e) when (Queue.NextAvail != slot)
+        {
+            // The entry was consumed, so the request is ours to answer: find its head again.
+            head = _setup.Memory.ReadU16(_setup.AvailableRing + SplitRingLayout.RingOffset + (2UL * (ushort)(slot % Queue.Size)));
+            if (head >= Queue.Size)
+            {
+                throw;
+            }
+
+            _log($"{_name}: request {head} is malformed: {e.Message}");
+            chain = null;
         }
 
-        _setup.Inflight?.Begin(chain.HeadIndex);
+        _setup.Inflight?.Begin(head);
         return true;
+    }
+
+    private DescriptorChain? Walk(ushort head)
+    {
+        try
+        {
+            return Queue.ReadChain(head);
+        }
+        catch (VirtqueueException e)
+        {
+            _log($"{_name}: request {head} left in flight is malformed: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>

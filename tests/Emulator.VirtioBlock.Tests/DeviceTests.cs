@@ -244,6 +244,41 @@ public sealed class DeviceTests
     }
 
     [Fact]
+    public void A_chain_the_walker_rejects_still_gets_io_error_when_its_status_byte_is_usable()
+    {
+        var image = new MemoryBlockImage(DiskSize);
+        using BlockSession s = new BlockSession(image).Start();
+        BlockDriver d = s.Drivers[0];
+        ulong header = d.Queue.AllocateData(Requests.Header(VirtioBlkRequestType.Out, 0));
+        ulong status = d.Queue.Allocate(1);
+
+        // A data buffer outside guest RAM.
+        s.Memory.Write(status, (byte)0xFF);
+        d.Queue.WriteDescriptor(0, header, 16, 1, 1);
+        d.Queue.WriteDescriptor(1, 1UL << 40, 512, 1, 2);
+        d.Queue.WriteDescriptor(2, status, 1, 2, 0);
+        d.Queue.PublishAvail(0);
+        d.Kick.Signal();
+        Assert.Equal(1u, d.WaitUsed(0));
+        Assert.Equal((byte)VirtioBlkStatus.IoErr, s.Memory.Read<byte>(status));
+
+        // A device-readable buffer after a writable one, then the status.
+        s.Memory.Write(status, (byte)0xFF);
+        d.Queue.WriteDescriptor(0, header, 16, 1, 1);
+        d.Queue.WriteDescriptor(1, header, 16, 3, 2);
+        d.Queue.WriteDescriptor(2, header, 16, 1, 3);
+        d.Queue.WriteDescriptor(3, status, 1, 2, 0);
+        d.Queue.PublishAvail(0);
+        d.Kick.Signal();
+        Assert.Equal(1u, d.WaitUsed(0));
+        Assert.Equal((byte)VirtioBlkStatus.IoErr, s.Memory.Read<byte>(status));
+
+        // The ring goes on, and nothing reached the image.
+        Assert.Equal(VirtioBlkStatus.Ok, d.Read(0, 512).Status);
+        Assert.DoesNotContain(image.Calls, c => c.StartsWith("write", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Queues_run_in_parallel_on_one_image()
     {
         var image = new MemoryBlockImage(DiskSize);
