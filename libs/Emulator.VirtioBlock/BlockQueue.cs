@@ -27,16 +27,21 @@ internal sealed class BlockQueue
     private readonly BlockRequestExecutor _executor;
     private readonly Queue<ushort> _resubmit = new();
     private readonly string _name;
+    private readonly Action<ulong, ulong>? _wrote;
     private volatile bool _failed;
 
-    public BlockQueue(VringSetup setup, IBlockImage image, byte[] id, bool discardUnmap, Func<BlockLimits> limits, Func<bool> writeThrough, Action<string> log)
+    /// <summary><paramref name="wrote"/> hears of every guest range the queue's requests write (see <see cref="BlockRequestExecutor"/>).</summary>
+    public BlockQueue(
+        VringSetup setup, IBlockImage image, byte[] id, bool discardUnmap, Func<BlockLimits> limits, Func<bool> writeThrough, Action<string> log,
+        Action<ulong, ulong>? wrote = null)
     {
         _setup = setup;
+        _wrote = wrote;
         _limits = limits;
         _writeThrough = writeThrough;
         _log = log;
         _name = $"blk-queue{setup.Index}";
-        _executor = new BlockRequestExecutor(setup.Memory, image, id, discardUnmap, log);
+        _executor = new BlockRequestExecutor(setup.Memory, image, id, discardUnmap, log, wrote);
         try
         {
             ushort used = setup.Memory.LoadAcquireU16(setup.UsedRing + 2);
@@ -106,6 +111,7 @@ internal sealed class BlockQueue
         ulong status = BrokenChainStatus.Find(_setup.Memory, _setup.DescriptorTable, Queue.Size, head)
             ?? throw new VirtqueueException($"request {head} is malformed and has no writable status byte to report it in");
         _setup.Memory.Write(status, [(byte)VirtioBlkStatus.IoErr]);
+        _wrote?.Invoke(status, 1);
         return 1;
     }
 

@@ -20,15 +20,21 @@ internal sealed class BlockRequestExecutor
     private readonly byte[] _id;
     private readonly bool _discardUnmap;
     private readonly Action<string> _log;
+    private readonly Action<ulong, ulong>? _wrote;
     private readonly byte[] _bounce = new byte[BounceSize];
 
-    public BlockRequestExecutor(GuestMemory memory, IBlockImage image, byte[] id, bool discardUnmap, Action<string> log)
+    /// <summary>
+    /// <paramref name="wrote"/> hears of every guest range this executor writes (data, id, status), after
+    /// the bytes land and before the request is published: the hook for a dirty log.
+    /// </summary>
+    public BlockRequestExecutor(GuestMemory memory, IBlockImage image, byte[] id, bool discardUnmap, Action<string> log, Action<ulong, ulong>? wrote = null)
     {
         _memory = memory;
         _image = image;
         _id = id;
         _discardUnmap = discardUnmap;
         _log = log;
+        _wrote = wrote;
     }
 
     /// <summary>Handles the chain; returns the used length to report (bytes written into it, status included).</summary>
@@ -53,7 +59,9 @@ internal sealed class BlockRequestExecutor
             status = Run(chain, request, limits, writeThrough);
         }
 
-        _memory.Write(ChainWindow.StatusAddress(chain.Descriptors) ?? throw new InvalidOperationException("status checked by the parser"), [(byte)status]);
+        ulong statusAddress = ChainWindow.StatusAddress(chain.Descriptors) ?? throw new InvalidOperationException("status checked by the parser");
+        _memory.Write(statusAddress, [(byte)status]);
+        _wrote?.Invoke(statusAddress, 1);
         bool dataWritten = request.DataIsWritable && request.Status == VirtioBlkStatus.Ok;
         return (uint)((dataWritten ? request.DataLength : 0) + 1);
     }
@@ -105,19 +113,27 @@ internal sealed class BlockRequestExecutor
         ulong offset = request.Sector * BlockLimits.SectorSize;
         foreach ((ulong address, uint length) in ChainWindow.Pieces(chain.Descriptors, true, 0, request.DataLength))
         {
-            if (_memory.TryGetSpan(address, (int)length, out Span<byte> span))
+            try
             {
-                _image.Read(offset, span);
-            }
-            else
-            {
-                for (uint done = 0; done < length;)
+                if (_memory.TryGetSpan(address, (int)length, out Span<byte> span))
                 {
-                    int n = (int)Math.Min(length - done, BounceSize);
-                    _image.Read(offset + done, _bounce.AsSpan(0, n));
-                    _memory.Write(address + done, _bounce.AsSpan(0, n));
-                    done += (uint)n;
+                    _image.Read(offset, span);
                 }
+                else
+                {
+                    for (uint done = 0; done < length;)
+                    {
+                        int n = (int)Math.Min(length - done, BounceSize);
+                        _image.Read(offset + done, _bounce.AsSpan(0, n));
+                        _memory.Write(address + done, _bounce.AsSpan(0, n));
+                        done += (uint)n;
+                    }
+                }
+            }
+            finally
+            {
+                // A read that failed half-way may still have changed the guest's buffer.
+                _wrote?.Invoke(address, length);
             }
 
             offset += length;
@@ -153,6 +169,7 @@ internal sealed class BlockRequestExecutor
         foreach ((ulong address, uint length) in ChainWindow.Pieces(chain.Descriptors, true, 0, (ulong)data.Length))
         {
             _memory.Write(address, data[..(int)length]);
+            _wrote?.Invoke(address, length);
             data = data[(int)length..];
         }
     }
