@@ -28,6 +28,7 @@ internal sealed class BlockQueue
     private readonly Queue<ushort> _resubmit = new();
     private readonly string _name;
     private readonly Action<ulong, ulong>? _wrote;
+    private readonly RequestFailureLog _failures;
     private volatile bool _failed;
 
     /// <summary><paramref name="wrote"/> hears of every guest range the queue's requests write (see <see cref="BlockRequestExecutor"/>).</summary>
@@ -41,7 +42,8 @@ internal sealed class BlockQueue
         _writeThrough = writeThrough;
         _log = log;
         _name = $"blk-queue{setup.Index}";
-        _executor = new BlockRequestExecutor(setup.Memory, image, id, discardUnmap, log, wrote);
+        _failures = new RequestFailureLog(log, _name);
+        _executor = new BlockRequestExecutor(setup.Memory, image, id, discardUnmap, _failures.Report, wrote);
         try
         {
             ushort used = setup.Memory.LoadAcquireU16(setup.UsedRing + 2);
@@ -169,7 +171,7 @@ internal sealed class BlockQueue
                 throw;
             }
 
-            _log($"{_name}: request {head} is malformed: {e.Message}");
+            _failures.Report($"request {head} is malformed: {e.Message}");
             chain = null;
         }
 

@@ -45,14 +45,14 @@ internal sealed class BlockRequestExecutor
         BlockRequest request = BlockRequestParser.Parse(header[..got], chain.Descriptors, limits);
         if (!request.HasStatus)
         {
-            _log($"virtio-blk: request {chain.HeadIndex} dropped: {request.Error}");
+            _log($"request {chain.HeadIndex} dropped: {request.Error}");
             return 0;
         }
 
         VirtioBlkStatus status = request.Status;
         if (status != VirtioBlkStatus.Ok)
         {
-            _log($"virtio-blk: request {chain.HeadIndex} failed: {request.Error}");
+            _log($"request {chain.HeadIndex} failed: {request.Error}");
         }
         else
         {
@@ -103,7 +103,7 @@ internal sealed class BlockRequestExecutor
         }
         catch (Exception e) when (e is BlockImageException or IOException or ArgumentOutOfRangeException)
         {
-            _log($"virtio-blk: {request.Type} at sector {request.Sector} failed on the host: {e.Message}");
+            _log($"{request.Type} at sector {request.Sector} failed on the host: {e.Message}");
             return VirtioBlkStatus.IoErr;
         }
     }
@@ -183,7 +183,7 @@ internal sealed class BlockRequestExecutor
         VirtioBlkStatus status = BlockRequestParser.ParseSegments(request.Type, data, limits, segments, out string? error);
         if (status != VirtioBlkStatus.Ok)
         {
-            _log($"virtio-blk: request {chain.HeadIndex} failed: {error}");
+            _log($"request {chain.HeadIndex} failed: {error}");
             return status;
         }
 
