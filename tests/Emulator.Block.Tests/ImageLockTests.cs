@@ -1,0 +1,40 @@
+namespace Emulator.Block.Tests;
+
+public sealed class ImageLockTests
+{
+    [Fact]
+    public void TwoWritersConflictAndTwoReadersDoNot()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("d.raw");
+        File.WriteAllBytes(path, new byte[4096]);
+        using (IBlockImage first = BlockImage.Open(new BlockImageOptions { Path = path, Format = "raw" }))
+        {
+            var e = Assert.Throws<BlockImageException>(() => BlockImage.Open(new BlockImageOptions { Path = path, Format = "raw" }));
+            Assert.Contains("lock", e.Message, StringComparison.Ordinal);
+            Assert.Throws<BlockImageException>(() => BlockImage.Open(new BlockImageOptions { Path = path, Format = "raw", ReadOnly = true }));
+        }
+
+        using IBlockImage r1 = BlockImage.Open(new BlockImageOptions { Path = path, Format = "raw", ReadOnly = true });
+        using IBlockImage r2 = BlockImage.Open(new BlockImageOptions { Path = path, Format = "raw", ReadOnly = true });
+        Assert.Throws<BlockImageException>(() => BlockImage.Open(new BlockImageOptions { Path = path, Format = "raw" }));
+    }
+
+    [Fact]
+    public void QemuImgSeesOurWriteLock()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("d.raw");
+        File.WriteAllBytes(path, new byte[4096]);
+        using (IBlockImage img = BlockImage.Open(new BlockImageOptions { Path = path, Format = "raw" }))
+        {
+            // qemu-img info takes no lock on a raw image (it reads nothing), so convert stands in for a reader.
+            (int code, string output) = QemuImg.Run("convert", "-f", "raw", "-O", "raw", path, dir.File("copy"));
+            Assert.NotEqual(0, code);
+            Assert.Contains("Failed to get shared \"write\" lock", output, StringComparison.Ordinal);
+            QemuImg.Ok("convert", "-U", "-f", "raw", "-O", "raw", path, dir.File("copy"));
+        }
+
+        QemuImg.Ok("convert", "-f", "raw", "-O", "raw", path, dir.File("copy"));
+    }
+}
