@@ -46,13 +46,9 @@ internal sealed class BlockQueue
         _executor = new BlockRequestExecutor(setup.Memory, image, id, discardUnmap, _failures.Report, wrote);
         try
         {
-            ushort used = setup.Memory.LoadAcquireU16(setup.UsedRing + 2);
-            _queue = new SplitQueue(setup.Memory, setup.Size, setup.DescriptorTable, setup.AvailableRing, setup.UsedRing, setup.EventIdx)
-            {
-                NextAvail = setup.NextAvail,
-                NextUsed = used,
-            };
-            TakeOverInflight(_queue, used);
+            // The front-end's dirty log (if any) sees the used ring's writes through the queue.
+            _queue = setup.CreateSplitQueue();
+            TakeOverInflight(_queue, _queue.NextUsed);
             _worker = new VringWorker(setup, Process, _name);
         }
         catch (Exception e) when (e is VirtqueueException or GuestMemoryException or VhostUserProtocolException)

@@ -61,7 +61,7 @@ public sealed class VirtioBlockDevice : IVhostUserDevice
     public VhostUserProtocolFeatures ProtocolFeatures =>
         VhostUserProtocolFeatures.Mq | VhostUserProtocolFeatures.ReplyAck | VhostUserProtocolFeatures.BackendReq
         | VhostUserProtocolFeatures.Config | VhostUserProtocolFeatures.InflightShmfd | VhostUserProtocolFeatures.ResetDevice
-        | VhostUserProtocolFeatures.Status | VhostUserProtocolFeatures.ConfigureMemSlots;
+        | VhostUserProtocolFeatures.Status | VhostUserProtocolFeatures.ConfigureMemSlots | VhostUserProtocolFeatures.LogShmfd;
 
     public int QueueCount => _settings.NumQueues;
 
@@ -103,7 +103,9 @@ public sealed class VirtioBlockDevice : IVhostUserDevice
     public void StartQueue(int index, VringSetup setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        var queue = new BlockQueue(setup, _image, _id, _settings.DiscardUnmap, () => _limits, () => !WritebackCache, _log);
+        // Every guest range a request fills goes to the front-end's dirty log when it asked for one (LOG_SHMFD + LOG_ALL).
+        Action<ulong, ulong>? wrote = setup.WriteLog is { } writeLog ? writeLog.LogWrite : null;
+        var queue = new BlockQueue(setup, _image, _id, _settings.DiscardUnmap, () => _limits, () => !WritebackCache, _log, wrote);
         _queues[index] = queue;
         queue.Start();
     }
