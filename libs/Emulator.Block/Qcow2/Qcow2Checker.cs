@@ -23,6 +23,7 @@ internal static class Qcow2Checker
     {
         private readonly Dictionary<ulong, ulong> counted = [];
         private readonly List<string> messages = [];
+        private readonly List<(ulong Cluster, ulong Entry)> copiedFlags = [];
         private readonly int bits = image.Header.ClusterBits;
         private readonly ulong clusterSize = image.Header.ClusterSize;
         private readonly ulong fileClusters = (image.Storage.HostEnd + image.Header.ClusterSize - 1) >> image.Header.ClusterBits;
@@ -74,6 +75,11 @@ internal static class Qcow2Checker
                     continue;
                 }
 
+                if (active)
+                {
+                    copiedFlags.Add((table >> bits, l1Entry));
+                }
+
                 ulong[] entries;
                 try
                 {
@@ -119,7 +125,10 @@ internal static class Qcow2Checker
                     allocated++;
                 }
 
-                CountCluster(host, "data cluster");
+                if (CountCluster(host, "data cluster") && active)
+                {
+                    copiedFlags.Add((host >> bits, entry));
+                }
             }
         }
 
@@ -234,6 +243,29 @@ internal static class Qcow2Checker
                     leaks++;
                     Note($"Leaked cluster {c} refcount={stored} reference={reference}");
                 }
+            }
+
+            // The COPIED flag promises refcount 1 (writes go in place): a mismatch misleads writers either way.
+            foreach ((ulong cluster, ulong entry) in copiedFlags)
+            {
+                bool copied = (entry & Qcow2Entry.Copied) != 0;
+                if (TryStored(cluster) is { } stored && copied != (stored == 1))
+                {
+                    Error($"ERROR OFLAG_COPIED: entry=0x{entry:x16} refcount={stored}");
+                }
+            }
+        }
+
+        private ulong? TryStored(ulong cluster)
+        {
+            try
+            {
+                return image.Refcounts.Get(cluster);
+            }
+            catch (BlockImageException)
+            {
+                // Already reported by the comparison above.
+                return null;
             }
         }
 
