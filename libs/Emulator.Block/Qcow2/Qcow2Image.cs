@@ -20,7 +20,7 @@ internal sealed class Qcow2Image : IBlockImage
     private readonly Qcow2Storage storage;
     private readonly Qcow2L2Cache l2Cache;
     private readonly ulong[] l1;
-    private readonly HashSet<ulong> l2Tables;
+    private readonly HashSet<ulong> l2Tables = [];
     private readonly bool discardUnmap;
     private readonly int bits;
     private readonly ulong clusterSize;
@@ -38,7 +38,8 @@ internal sealed class Qcow2Image : IBlockImage
         clusterSize = header.ClusterSize;
         l2Entries = clusterSize / 8;
         storage = new Qcow2Storage(file, bits);
-        Refcounts = new Qcow2Refcounts(storage, header.RefcountOrder, header.RefcountTableOffset, header.RefcountTableClusters);
+        Refcounts = new Qcow2Refcounts(storage, header.RefcountOrder, header.RefcountTableOffset, header.RefcountTableClusters,
+            host => OverlapsFixedMetadata(host) || l2Tables.Contains(host));
         l2Cache = new Qcow2L2Cache(storage, L2CacheTables);
         var raw = new byte[header.L1Size * 8UL];
         storage.Read(header.L1TableOffset, raw);
@@ -48,7 +49,7 @@ internal sealed class Qcow2Image : IBlockImage
             l1[i] = BinaryPrimitives.ReadUInt64BigEndian(raw.AsSpan(i * 8));
         }
 
-        l2Tables = l1.Where(e => (e & Qcow2Entry.OffsetMask) != 0).Select(e => e & Qcow2Entry.OffsetMask).ToHashSet();
+        l2Tables.UnionWith(l1.Where(e => (e & Qcow2Entry.OffsetMask) != 0).Select(e => e & Qcow2Entry.OffsetMask));
     }
 
     public ulong Size => Header.Size;

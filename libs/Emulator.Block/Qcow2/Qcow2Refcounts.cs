@@ -11,7 +11,14 @@ internal sealed class Qcow2Refcounts
 {
     private const int BlockCacheLimit = 64;
 
+    /// <summary>
+    /// Refcounted clusters past the end of the file are leaks (a crash between refcount and data write);
+    /// more than this many in a row means the refcounts are garbage, not a crash's leftovers.
+    /// </summary>
+    private const ulong MaxLeakedPastEnd = 1 << 16;
+
     private readonly Qcow2Storage storage;
+    private readonly Func<ulong, bool> isOtherMetadata;
     private readonly int order;
     private readonly ulong entriesPerBlock;
     private readonly Dictionary<ulong, byte[]> blocks = [];
@@ -19,9 +26,11 @@ internal sealed class Qcow2Refcounts
     private HashSet<ulong>? blockSet;
     private ulong freeHint;
 
-    public Qcow2Refcounts(Qcow2Storage storage, int order, ulong tableOffset, uint tableClusters)
+    /// <param name="isOtherMetadata">Whether a host offset holds metadata this class does not own (header, L1, L2 tables).</param>
+    public Qcow2Refcounts(Qcow2Storage storage, int order, ulong tableOffset, uint tableClusters, Func<ulong, bool> isOtherMetadata)
     {
         this.storage = storage;
+        this.isOtherMetadata = isOtherMetadata;
         this.order = order;
         entriesPerBlock = (storage.ClusterSize * 8) >> order;
         TableOffset = tableOffset;
@@ -49,6 +58,9 @@ internal sealed class Qcow2Refcounts
 
     public bool IsBlock(ulong hostOffset) =>
         (blockSet ??= BlockOffsets.ToHashSet()).Contains(hostOffset & ~(storage.ClusterSize - 1));
+
+    private bool InTable(ulong offset) =>
+        offset >= TableOffset && offset < TableOffset + (TableClusters * storage.ClusterSize);
 
     public ulong Get(ulong cluster)
     {
@@ -111,9 +123,15 @@ internal sealed class Qcow2Refcounts
         while (true)
         {
             ulong cluster = freeHint;
+            ulong endCluster = (storage.HostEnd + storage.ClusterSize - 1) >> storage.ClusterBits;
             while (Get(cluster) != 0)
             {
                 cluster++;
+                if (cluster > endCluster + MaxLeakedPastEnd)
+                {
+                    throw new BlockImageException(
+                        $"qcow2 image '{storage.File.Path}' is corrupt: refcounts claim clusters far past the end of the file");
+                }
             }
 
             freeHint = cluster;
@@ -123,6 +141,14 @@ internal sealed class Qcow2Refcounts
                 // The new block may land on this very cluster: look again.
                 EnsureBlock(index);
                 continue;
+            }
+
+            ulong offset = cluster << storage.ClusterBits;
+            if (isOtherMetadata(offset) || IsBlock(offset) || InTable(offset))
+            {
+                // A free-looking cluster that holds metadata: handing it out would overwrite the metadata.
+                throw new BlockImageException(
+                    $"qcow2 image '{storage.File.Path}' is corrupt: cluster {cluster} holds metadata but its refcount is 0");
             }
 
             Set(cluster, 1);
@@ -143,9 +169,17 @@ internal sealed class Qcow2Refcounts
             }
         }
 
-        // Every cluster of a region without a block is free, so the region's first cluster can hold the
-        // block, which then counts itself.
+        // Clusters are allocated first fit and blocks are never freed, so a region without a block lies
+        // wholly past the end of the file: its first cluster is free and can hold the block, which then
+        // counts itself. A blockless region inside the file means the refcount table is damaged.
         ulong blockCluster = index * entriesPerBlock;
+        ulong endCluster = (storage.HostEnd + storage.ClusterSize - 1) >> storage.ClusterBits;
+        if (blockCluster < endCluster)
+        {
+            throw new BlockImageException(
+                $"qcow2 image '{storage.File.Path}' is corrupt: the refcount table has no block for clusters {blockCluster}.. inside the file");
+        }
+
         var block = new byte[storage.ClusterSize];
         WriteEntry(block, 0, 1, out _);
         ulong blockOffset = blockCluster << storage.ClusterBits;

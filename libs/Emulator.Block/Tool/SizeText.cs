@@ -32,7 +32,13 @@ public static class SizeText
             return null;
         }
 
-        decimal bytes = value * (decimal)Math.Pow(2, shift);
+        // Bounded before multiplying: a huge number times an exabyte overflows even a decimal.
+        if (value > (decimal)((ulong.MaxValue / 2) >> shift))
+        {
+            return null;
+        }
+
+        decimal bytes = value * (1UL << shift);
         return bytes > ulong.MaxValue / 2 || bytes != decimal.Truncate(bytes) ? null : (ulong)bytes;
     }
 
