@@ -16,10 +16,19 @@ public static class BlockImage
             throw new BlockImageException($"Unknown image format '{options.Format}' (known: raw, qcow2)");
         }
 
+        if (options.ForceShare && !options.ReadOnly)
+        {
+            throw new BlockImageException($"force-share (-U) is only valid for read-only opens of '{options.Path}'");
+        }
+
         HostFile file = HostFile.Open(options.Path, !options.ReadOnly, options.DirectIo);
         try
         {
-            ImageLock.Acquire(file, !options.ReadOnly);
+            if (!options.ForceShare)
+            {
+                ImageLock.Acquire(file, !options.ReadOnly);
+            }
+
             string format = options.Format ?? FormatProbe.Probe(file);
             bool probedRaw = options.Format is null && format == "raw";
             if (probedRaw)

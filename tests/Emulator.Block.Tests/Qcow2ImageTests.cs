@@ -93,4 +93,48 @@ public sealed class Qcow2ImageTests
         Assert.Throws<BlockImageException>(() => img.Discard(0, 65536));
         Assert.Throws<ArgumentOutOfRangeException>(() => img.Read(1 << 20, new byte[1]));
     }
+
+    [Fact]
+    public void DirectIoQcow2WritesAndReadsBack()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("d.qcow2");
+        ImageCreator.Create(new ImageCreateOptions { Path = path, Format = "qcow2", Size = 1 << 20 });
+        IBlockImage img;
+        try
+        {
+            img = BlockImage.Open(new BlockImageOptions { Path = path, DirectIo = true });
+        }
+        catch (BlockImageException e)
+        {
+            Assert.Contains("O_DIRECT", e.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        using (img)
+        {
+            var model = new ImageModel(img, new byte[1 << 20], seed: 31, 65536);
+            model.Run(operations: 30, maxLength: 70_000, discardsReadZero: true);
+            model.AssertMatches();
+            img.Flush();
+        }
+
+        QemuImg.Ok("check", path);
+    }
+
+    [Fact]
+    public void ForceShareReadsAnImageSomeoneIsWriting()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("s.qcow2");
+        ImageCreator.Create(new ImageCreateOptions { Path = path, Format = "qcow2", Size = 1 << 20 });
+        using IBlockImage writer = BlockImage.Open(new BlockImageOptions { Path = path });
+        writer.Write(0, "shared"u8);
+        Assert.Throws<BlockImageException>(() => BlockImage.Open(new BlockImageOptions { Path = path, ReadOnly = true }));
+        Assert.Throws<BlockImageException>(() => BlockImage.Open(new BlockImageOptions { Path = path, ForceShare = true }));
+        using IBlockImage reader = BlockImage.Open(new BlockImageOptions { Path = path, ReadOnly = true, ForceShare = true });
+        var back = new byte[6];
+        reader.Read(0, back);
+        Assert.Equal("shared"u8.ToArray(), back);
+    }
 }

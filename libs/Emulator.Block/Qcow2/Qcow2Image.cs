@@ -115,6 +115,7 @@ internal sealed class Qcow2Image : IBlockImage
                 Format = header.BackingFormat,
                 ReadOnly = true,
                 DirectIo = options.DirectIo,
+                ForceShare = options.ForceShare,
             });
         }
 

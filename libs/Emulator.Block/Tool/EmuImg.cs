@@ -15,9 +15,9 @@ public static class EmuImg
 
     private const string Usage =
         "usage: emu-img create [-f fmt] [-b backing -F backing_fmt] [-o cluster_size=N,compat=0.10|1.1] FILE [SIZE]\n" +
-        "       emu-img info [-f fmt] [--output=human|json] FILE\n" +
-        "       emu-img check [-f fmt] FILE\n" +
-        "       emu-img convert [-f fmt] [-O fmt] [-o options] [-p] SRC DST\n";
+        "       emu-img info [-f fmt] [-U] [--output=human|json] FILE\n" +
+        "       emu-img check [-f fmt] [-U] FILE\n" +
+        "       emu-img convert [-f fmt] [-O fmt] [-o options] [-p] [-U] SRC DST\n";
 
     /// <summary>Runs one command; returns the process exit code.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
@@ -137,7 +137,7 @@ public static class EmuImg
         }
 
         string path = a.Positionals[0];
-        using IBlockImage image = BlockImage.Open(new BlockImageOptions { Path = path, Format = a.Value("-f"), ReadOnly = true });
+        using IBlockImage image = BlockImage.Open(new BlockImageOptions { Path = path, Format = a.Value("-f"), ReadOnly = true, ForceShare = a.Flag("-U") });
         long diskSize = new FileInfo(path).Exists ? DiskSize(path) : 0;
         var qcow2 = image as Qcow2Image;
         string format = qcow2 is null ? "raw" : "qcow2";
@@ -227,7 +227,7 @@ public static class EmuImg
             throw new EmuImgUsageException("check needs exactly one FILE");
         }
 
-        using IBlockImage image = BlockImage.Open(new BlockImageOptions { Path = a.Positionals[0], Format = a.Value("-f"), ReadOnly = true });
+        using IBlockImage image = BlockImage.Open(new BlockImageOptions { Path = a.Positionals[0], Format = a.Value("-f"), ReadOnly = true, ForceShare = a.Flag("-U") });
         if (image is not Qcow2Image qcow2)
         {
             stderr.WriteLine("emu-img: This image format does not support checks");
@@ -278,7 +278,7 @@ public static class EmuImg
         }
 
         string outputFormat = a.Value("-O") ?? "raw";
-        using IBlockImage source = BlockImage.Open(new BlockImageOptions { Path = a.Positionals[0], Format = a.Value("-f"), ReadOnly = true });
+        using IBlockImage source = BlockImage.Open(new BlockImageOptions { Path = a.Positionals[0], Format = a.Value("-f"), ReadOnly = true, ForceShare = a.Flag("-U") });
         ImageCreateOptions create = ApplyFormatOptions(
             new ImageCreateOptions { Path = a.Positionals[1], Format = outputFormat, Size = source.Size },
             a.FormatOptions());
