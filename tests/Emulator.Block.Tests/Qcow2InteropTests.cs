@@ -74,6 +74,31 @@ public sealed class Qcow2InteropTests
     }
 
     [Fact]
+    public void WritesIntoClustersSharedWithAnInternalSnapshotCopyThemAndKeepTheSnapshot()
+    {
+        using var dir = new TempDir();
+        byte[] raw = RandomDisk(2 * Mib, seed: 8);
+        File.WriteAllBytes(dir.File("src.raw"), raw);
+        string path = dir.File("snap.qcow2");
+        QemuImg.Ok("convert", "-f", "raw", "-O", "qcow2", dir.File("src.raw"), path);
+        QemuImg.Ok("snapshot", "-c", "s1", path);
+        using (IBlockImage img = BlockImage.Open(new BlockImageOptions { Path = path }))
+        {
+            var model = new ImageModel(img, raw, seed: 9, 65536);
+            model.Run(operations: 40, maxLength: 100_000, discardsReadZero: true);
+            model.AssertMatches();
+            raw = model.Expected;
+        }
+
+        Assert.Equal(0, CheckWithUs(path));
+        QemuImg.Ok("check", path);
+        QemuImg.Ok("convert", "-O", "raw", path, dir.File("now.raw"));
+        ImageModel.AssertSame(raw, File.ReadAllBytes(dir.File("now.raw")));
+        QemuImg.Ok("convert", "-l", "s1", "-O", "raw", path, dir.File("then.raw"));
+        Assert.Equal(File.ReadAllBytes(dir.File("src.raw")), File.ReadAllBytes(dir.File("then.raw")));
+    }
+
+    [Fact]
     public void BackingChainsReadThroughAndOurWritesCopyOnWrite()
     {
         using var dir = new TempDir();
