@@ -16,6 +16,9 @@ public sealed record BlockImageOptions
     /// <summary>false is discard=ignore: discards are accepted and do nothing.</summary>
     public bool DiscardUnmap { get; init; } = true;
 
+    /// <summary>qemu-img -U: open read-only without taking or checking image locks (only with <see cref="ReadOnly"/>).</summary>
+    public bool ForceShare { get; init; }
+
     /// <summary>Where warnings go (e.g. the probed-raw one); null drops them.</summary>
     public Action<string>? Warn { get; init; }
 }

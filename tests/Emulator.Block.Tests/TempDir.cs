@@ -5,7 +5,7 @@ internal sealed class TempDir : IDisposable
 {
     public TempDir()
     {
-        Path = Directory.CreateTempSubdirectory("emu-block-").FullName;
+        Path = Directory.CreateTempSubdirectory("emu-blockfmt-").FullName;
     }
 
     public string Path { get; }

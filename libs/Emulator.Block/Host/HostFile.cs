@@ -14,6 +14,9 @@ internal sealed unsafe class HostFile : IDisposable
     private const int MaxChunk = 1 << 20;
     private const int StatSize = 144;
     private const int StatBlocksOffset = 64;
+    private const int StatModeOffset = 24;
+    private const uint FileTypeMask = 0xF000;
+    private const uint DirectoryType = 0x4000;
 
     private readonly SafeFd fd;
     private readonly bool direct;
@@ -42,7 +45,7 @@ internal sealed unsafe class HostFile : IDisposable
             if (n >= 0)
             {
                 var file = new HostFile(new SafeFd(n), path, writable, direct);
-                if ((PosixFileKind(file) & 0xF000) == 0x4000)
+                if ((StatMode(file) & FileTypeMask) == DirectoryType)
                 {
                     file.Dispose();
                     throw new BlockImageException($"'{path}' is a directory, not a disk image");
@@ -101,11 +104,11 @@ internal sealed unsafe class HostFile : IDisposable
         }
     }
 
-    private static uint PosixFileKind(HostFile file)
+    private static uint StatMode(HostFile file)
     {
-        // SAFETY: as in AllocatedBytes; st_mode is the u32 at offset 24.
+        // SAFETY: as in AllocatedBytes; st_mode is the u32 at StatModeOffset, inside the buffer.
         byte* stat = stackalloc byte[StatSize];
-        return BlockLibC.fstat(file.fd, stat) == 0 ? *(uint*)(stat + 24) : throw file.Failure("fstat");
+        return BlockLibC.fstat(file.fd, stat) == 0 ? *(uint*)(stat + StatModeOffset) : throw file.Failure("fstat");
     }
 
     public void ReadAt(long offset, Span<byte> destination)
