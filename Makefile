@@ -17,6 +17,7 @@ build:
 ## test: install what the tests need, then run every test project
 test: build
 	scripts/ensure-packages.sh $$(cat scripts/test-packages.txt)
+	scripts/guest/build.sh >/dev/null
 	scripts/test.sh $(CONFIG)
 
 ## bench: latency and CPU figures (medians, p99) printed to stdout
