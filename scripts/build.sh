@@ -7,7 +7,7 @@ config=${1:-Release}
 dotnet build Emulator.sln -c "$config" -nologo -clp:ErrorsOnly -v:q
 
 # Executables share one folder so the emulator finds its device servers next to itself.
-exes=(cmd/emu device-servers/chardev device-servers/block)
+exes=(cmd/emu cmd/emu-img device-servers/chardev device-servers/block)
 for project in "${exes[@]}"; do
     dotnet publish "$project" -c "$config" --no-build -o out -nologo -v:q
 done

@@ -67,7 +67,7 @@ public sealed partial class Interpreter
 
     /// <summary>
     /// Thread-safe: the current (or next) <see cref="Run"/> returns <see cref="ExitReason.InstructionLimit"/>
-    /// at the next block boundary, as if its budget ran out; for a device whose write ends the run
+    /// after the instruction now running, as if its budget ran out; for a device whose write ends the run
     /// (isa-debug-exit, a reset or power-off register), so no guest code runs after it.
     /// </summary>
     public void RequestExit() => _exitRequested = true;
@@ -240,8 +240,9 @@ public sealed partial class Interpreter
             }
 
             // Setting IF (STI, POPF) ends the block: a pending interrupt is taken at the next boundary;
-            // setting TF too: the next instruction single-steps.
-            if (state.Rip != next || (codePages is not null && codePages.HasPendingWrites) || (state.Rflags & ~watchedFlags & (RflagsBits.IF | RflagsBits.TF)) != 0)
+            // setting TF too: the next instruction single-steps. A device that ended the run (RequestExit)
+            // ends it right after the instruction that told it to.
+            if (state.Rip != next || _exitRequested || (codePages is not null && codePages.HasPendingWrites) || (state.Rflags & ~watchedFlags & (RflagsBits.IF | RflagsBits.TF)) != 0)
             {
                 break;
             }

@@ -10,6 +10,17 @@ namespace Emulator.System.Tests.EndToEnd;
 public sealed class GuestBootEndToEndTests
 {
     [Fact(Timeout = Patience.TestMs)]
+    public async Task NoGuestCodeRunsAfterTheExitWrite()
+    {
+        await Task.Yield();
+        RepoLayout.RequireBuild();
+        using var scratch = new ScratchDirectory();
+        string kernel = scratch.File("tail.elf");
+        File.WriteAllBytes(kernel, HelloGuests.MultibootKernelWithTail());
+        AssertSameAsQemu(scratch, "-kernel", kernel);
+    }
+
+    [Fact(Timeout = Patience.TestMs)]
     public async Task MultibootKernelPrintsAndExitsAsUnderQemu()
     {
         await Task.Yield();

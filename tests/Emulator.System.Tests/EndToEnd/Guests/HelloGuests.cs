@@ -26,6 +26,29 @@ internal static class HelloGuests
         a.jmp(spin);
     });
 
+    /// <summary>Like <see cref="MultibootKernel"/>, but after the exit write it prints "late" and exits again with another status: none of that may happen.</summary>
+    public static byte[] MultibootKernelWithTail() => MultibootElfWriter.BuildElf(a =>
+    {
+        foreach (char c in Output)
+        {
+            a.mov(al, (byte)c);
+            a.@out(0xE9, al);
+        }
+
+        a.mov(al, 0x31);
+        a.@out((byte)ExitPort, al);
+        foreach (char c in "late")
+        {
+            a.mov(al, (byte)c);
+            a.@out(0xE9, al);
+        }
+
+        a.mov(al, 0x05);
+        a.@out((byte)ExitPort, al);
+        a.cli();
+        a.hlt();
+    });
+
     public static byte[] Bios() => BiosImageWriter.Build(a =>
     {
         a.cli();
