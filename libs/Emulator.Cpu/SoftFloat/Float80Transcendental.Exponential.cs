@@ -3,8 +3,8 @@ namespace Emulator.Cpu;
 public static partial class Float80Transcendental
 {
     /// <summary>
-    /// F2XM1: 2^x - 1 for -1 &lt;= x &lt;= 1. Outside that range the result is undefined; as QEMU, it is
-    /// invalid, except that the infinities give their limits.
+    /// F2XM1: 2^x - 1 for -1 &lt;= x &lt;= 1. Outside that range the result is undefined; the infinities give
+    /// their limits and other operands stay unchanged, as on the host.
     /// </summary>
     public static Float80 F2xm1(Float80 a, FloatStatus status)
     {
@@ -27,7 +27,9 @@ public static partial class Float80Transcendental
         WideFloat x = WideFloat.FromFloat80(a);
         if (x.Exponent > 0 || (x.Exponent == 0 && x.Significand != WideConstants.One.Significand))
         {
-            return Invalid(status);
+            // Out of range (undefined): the host leaves the operand unchanged and reports it inexact.
+            status.Raise(FloatFlags.Inexact);
+            return a;
         }
 
         // x = +-1 is not special-cased: the host too reports 2^1 - 1 = 1 as inexact and rounded up.

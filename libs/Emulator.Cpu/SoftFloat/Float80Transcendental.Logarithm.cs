@@ -38,13 +38,6 @@ public static partial class Float80Transcendental
         }
 
         WideFloat log = Log2(WideFloat.FromFloat80(x));
-        if (!log.IsZero)
-        {
-            // The host reports FYL2X as inexact even when y * log2(x) is exact (x a power of two), rounded
-            // toward zero: a sticky bit above the exact logarithm does the same.
-            log = log with { Significand = log.Significand | UInt128.One };
-        }
-
         return Product(y, log, status);
     }
 
@@ -67,9 +60,20 @@ public static partial class Float80Transcendental
         bool belowMinusOne = signX && (Float80Arithmetic.IsInfinity(x) || wx.Exponent >= 0);
         if (belowMinusOne)
         {
-            // x <= -1: log2(x + 1) is -inf at x = -1 and undefined below.
-            bool minusOne = !Float80Arithmetic.IsInfinity(x) && wx.Exponent == 0 && wx.Significand == WideConstants.One.Significand;
-            return minusOne ? Fyl2x(Float80Arithmetic.Zero(false), y, status) : Invalid(status);
+            // x <= -1 is out of range (undefined): the host's result is then x itself, inexact, after the rules
+            // for a zero or infinite y; x = -inf is invalid.
+            if (Float80Arithmetic.IsInfinity(x))
+            {
+                return Invalid(status);
+            }
+
+            if (Float80Arithmetic.IsZero(y) || Float80Arithmetic.IsInfinity(y))
+            {
+                return Float80Arithmetic.IsZero(y) ? Float80Arithmetic.Zero(signX ^ signY) : Float80Arithmetic.Infinity(signX ^ signY);
+            }
+
+            status.Raise(FloatFlags.Inexact);
+            return x;
         }
 
         if (Float80Arithmetic.IsInfinity(x))
@@ -95,6 +99,9 @@ public static partial class Float80Transcendental
             return Float80Arithmetic.Zero(sign);
         }
 
+        // The host reports these as inexact even when y * log is exact (x a power of two), and rounds such a
+        // result toward zero: a sticky bit above the exact logarithm does the same.
+        log = log with { Significand = log.Significand | UInt128.One };
         return (WideFloat.FromFloat80(y) * log).ToFloat80(status);
     }
 

@@ -59,8 +59,8 @@ public sealed class X87TranscendentalTests : IDisposable
             exact += outcome == Outcome.Exact ? 1 : 0;
         }
 
-        // The host misses correct rounding in under 5% of these operands (see the class comment).
-        Assert.True(exact >= iterations * 90 / 100, $"{name}: only {exact} of {iterations} bit-identical");
+        // The host misses correct rounding in 1-4% of these operands, depending on the instruction (see the class comment).
+        Assert.True(exact >= iterations * 94 / 100, $"{name}: only {exact} of {iterations} bit-identical");
     }
 
     [Theory]
@@ -110,8 +110,8 @@ public sealed class X87TranscendentalTests : IDisposable
             }
         }
 
-        // The host's own evaluation loses a little more near its poles and zeros (tan near odd multiples of pi/2).
-        Assert.True(exact >= count * 75 / 100, $"{name}: only {exact} of {count} bit-identical");
+        // sin and cos match throughout; the host's tan loses a little more near its poles (20% one ulp off here).
+        Assert.True(exact >= count * (name == "fptan" ? 75 : 95) / 100, $"{name}: only {exact} of {count} bit-identical");
     }
 
     private enum Outcome
@@ -197,6 +197,7 @@ public sealed class X87TranscendentalTests : IDisposable
             [
                 F(0x3FFF, 1UL << 63), F(0xBFFF, 1UL << 63), F(0x3FFE, 1UL << 63), F(0xBFFE, 1UL << 63), F(0x3FFE, 0xFFFF_FFFF_FFFF_FFFF),
                 F(0xBFFE, 0xFFFF_FFFF_FFFF_FFFF), F(0x3F00, 0x8000_0000_0000_0001), F(0xBF00, 0x8000_0000_0000_0001), F(0x3FC0, 0xFFFF_FFFF_FFFF_FFFF),
+                F(0x4000, 1UL << 63), F(0xC000, 0xC000_0000_0000_0000), F(0x3FFF, 0x8000_0000_0000_0001), F(0x4010, 0x9000_0000_0000_0000),
             ],
             "fyl2x" =>
             [
@@ -206,6 +207,7 @@ public sealed class X87TranscendentalTests : IDisposable
             "fyl2xp1" =>
             [
                 F(0x3FFD, 0x9000_0000_0000_0000), F(0xBFFD, 0x9000_0000_0000_0000), F(0x3FC0, 1UL << 63), F(0xBFC0, 0xFFFF_FFFF_FFFF_FFFF),
+                F(0xBFFE, 0xE000_0000_0000_0000), F(0xBFFF, 1UL << 63), F(0xC000, 1UL << 63), F(0xC100, 0xC000_0000_0000_0000), F(0x3FFE, 1UL << 63),
             ],
             "fpatan" or "y" =>
             [
