@@ -1,0 +1,72 @@
+using System.Buffers.Binary;
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Emulator.Cpu.Tests.X87;
+
+/// <summary>
+/// The last-instruction pointers FNSAVE stores (32-bit protected layout, as 64-bit mode uses): the opcode
+/// (FOP: the low three opcode bits and the whole mod/rm byte, memory forms included), the instruction
+/// pointer and the data pointer of the last non-control instruction, compared with the host relative to
+/// where each placed the code and the block. Several addressing forms exercise the mod/rm reconstruction.
+/// </summary>
+public sealed class X87PointerTests : IDisposable
+{
+    private readonly X87NativeRunner _native = new();
+    private readonly X87InterpreterRunner _interpreter = new();
+
+    public static TheoryData<string> Forms() => [.. Cases.Keys];
+
+    private static readonly Dictionary<string, (Action<Assembler> Emit, bool Memory)> Cases = new()
+    {
+        ["fld m32 [rdi+disp32]"] = (a => a.fld(__dword_ptr[rdi + X87Block.Operand]), true),
+        ["fadd m64 [rax]"] = (a => { a.lea(rax, __[rdi + X87Block.Operand]); a.fadd(__qword_ptr[rax]); }, true),
+        ["fmul m32 [rax+disp8]"] = (a => { a.lea(rax, __[rdi + X87Block.Operand - 8]); a.fmul(__dword_ptr[rax + 8]); }, true),
+        ["fild m16 [rdi+rax]"] = (a => { a.mov(eax, X87Block.Operand); a.fild(__word_ptr[rdi + rax]); }, true),
+        ["fistp m32 [rdi+rax*2+disp8]"] = (a => { a.mov(eax, (X87Block.Operand - 16) / 2); a.fistp(__dword_ptr[rdi + (rax * 2) + 16]); }, true),
+        ["fstp m80 [r8]"] = (a => { a.lea(r8, __[rdi + X87Block.Operand]); a.fstp(__tword_ptr[r8]); }, true),
+        ["fcom m64 [r12+disp32]"] = (a => { a.push(r12); a.lea(r12, __[rdi]); a.fcom(__qword_ptr[r12 + X87Block.Operand]); a.pop(r12); }, true),
+        ["fadd st0,st3"] = (a => a.fadd(st0, st3), false),
+        ["fsubrp st2,st0"] = (a => a.fsubrp(st2, st0), false),
+        ["fxch st5"] = (a => a.fxch(st0, st5), false),
+        ["fsin"] = (a => a.fsin(), false),
+        ["fucomip st1"] = (a => a.fucomip(st0, st1), false),
+        ["fld m32 then fnstcw (control: pointers kept)"] = (a => { a.fld(__dword_ptr[rdi + X87Block.Operand]); a.fnstcw(__word_ptr[rdi + X87Block.Operand + 8]); }, true),
+    };
+
+    [Theory]
+    [MemberData(nameof(Forms))]
+    public void PointersMatchHost(string name)
+    {
+        (Action<Assembler> emit, bool memory) = Cases[name];
+        byte[] snippet = X87Snippet.Build(emit);
+        byte[] block = new byte[X87Block.Size];
+        Span<byte> image = block.AsSpan(X87Block.Input, X87Block.ImageSize);
+        BinaryPrimitives.WriteUInt16LittleEndian(image, 0x037F);
+        BinaryPrimitives.WriteUInt16LittleEndian(image[8..], 0xFFF0);
+        X87Memory.Encode80(image[28..], Float80Arithmetic.One);
+        X87Memory.Encode80(image[38..], Float80Arithmetic.One);
+        BinaryPrimitives.WriteUInt64LittleEndian(block.AsSpan(X87Block.Operand), 0x3FF0_0000_3F80_0000);
+        byte[] expected = _native.Run(snippet, block);
+        byte[] actual = _interpreter.Run(snippet, block);
+        Span<byte> e = expected.AsSpan(X87Block.Output);
+        Span<byte> a = actual.AsSpan(X87Block.Output);
+        Assert.Equal(Fop(e), Fop(a));
+        Assert.Equal(Relative(e[12..], _native.CodeAddress), Relative(a[12..], X87InterpreterRunner.CodeAddress));
+        if (memory)
+        {
+            Assert.Equal(Relative(e[20..], _native.BlockAddress), Relative(a[20..], X87InterpreterRunner.BlockAddress));
+        }
+    }
+
+    private static int Fop(ReadOnlySpan<byte> image) => (int)(BinaryPrimitives.ReadUInt32LittleEndian(image[16..]) >> 16) & 0x7FF;
+
+    /// <summary>The stored 32-bit pointer minus the base (the 32-bit layout keeps the low half of a 64-bit address).</summary>
+    private static uint Relative(ReadOnlySpan<byte> field, ulong address) => BinaryPrimitives.ReadUInt32LittleEndian(field) - (uint)address;
+
+    public void Dispose()
+    {
+        _native.Dispose();
+        _interpreter.Dispose();
+    }
+}
