@@ -59,6 +59,52 @@ public sealed class X87PointerTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// FNSTENV with operand size 16 (66 D9 /6) in 64-bit mode stores the 14-byte protected-mode layout (SDM vol. 1,
+    /// figure 8-11): FCW, FSW, full FTW, then the low 16 bits of FIP and FDP beside FCS and FDS, and no FOP.
+    /// </summary>
+    [Theory]
+    [InlineData(Code.Fnstenv_m14byte, 14)]
+    [InlineData(Code.Fnstenv_m28byte, 28)]
+    [InlineData(Code.Fnsave_m94byte, 94)]
+    public void EnvironmentLayoutsMatchHost(Code code, int size)
+    {
+        byte[] snippet = X87Snippet.Build(a =>
+        {
+            a.fld(__dword_ptr[rdi + X87Block.Operand]);
+            a.fadd(__dword_ptr[rdi + X87Block.Operand + 4]);
+            a.AddInstruction(Instruction.Create(code, new MemoryOperand(Register.RDI, 344)));
+        });
+        byte[] block = new byte[X87Block.Size];
+        Span<byte> image = block.AsSpan(X87Block.Input, X87Block.ImageSize);
+        BinaryPrimitives.WriteUInt16LittleEndian(image, 0x0B7F);
+        BinaryPrimitives.WriteUInt16LittleEndian(image[4..], 0x3000);
+        BinaryPrimitives.WriteUInt16LittleEndian(image[8..], 0xFFF0);
+        X87Memory.Encode80(image[28..], Float80Arithmetic.One);
+        X87Memory.Encode80(image[38..], Float80Arithmetic.Zero(true));
+        BinaryPrimitives.WriteUInt64LittleEndian(block.AsSpan(X87Block.Operand), 0x3FC0_0000_3F80_0000);
+        byte[] expected = _native.Run(snippet, block);
+        byte[] actual = _interpreter.Run(snippet, block);
+        const int at = 344;
+        Span<byte> e = expected.AsSpan(at, size);
+        Span<byte> a = actual.AsSpan(at, size);
+        if (size == 28)
+        {
+            Assert.Equal(Convert.ToHexString(e[..12]), Convert.ToHexString(a[..12]));
+            Assert.Equal(Fop(e), Fop(a));
+            Assert.Equal(Relative(e[12..], _native.CodeAddress), Relative(a[12..], X87InterpreterRunner.CodeAddress));
+            Assert.Equal(Relative(e[20..], _native.BlockAddress), Relative(a[20..], X87InterpreterRunner.BlockAddress));
+            return;
+        }
+
+        Assert.Equal(Convert.ToHexString(e[..6]), Convert.ToHexString(a[..6]));
+        Assert.Equal(Relative16(e[6..], _native.CodeAddress), Relative16(a[6..], X87InterpreterRunner.CodeAddress));
+        Assert.Equal(Relative16(e[10..], _native.BlockAddress), Relative16(a[10..], X87InterpreterRunner.BlockAddress));
+        Assert.Equal(Convert.ToHexString(e[14..]), Convert.ToHexString(a[14..]));
+    }
+
+    private static ushort Relative16(ReadOnlySpan<byte> field, ulong address) => (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(field) - (ushort)address);
+
     private static int Fop(ReadOnlySpan<byte> image) => (int)(BinaryPrimitives.ReadUInt32LittleEndian(image[16..]) >> 16) & 0x7FF;
 
     /// <summary>The stored 32-bit pointer minus the base (the 32-bit layout keeps the low half of a 64-bit address).</summary>
