@@ -136,6 +136,8 @@ public static partial class Float80Transcendental
         BigInteger k = ((value << 1) + halfPi) / (halfPi << 1);
         BigInteger rest = value - (k * halfPi);
         int quadrant = (int)(k & 3);
+
+        // Never zero: pi66/2 has 66 significant bits, so no nonzero multiple of it fits in x's 64 (and Tan divides by sin(rest)).
         if (rest.IsZero)
         {
             return (WideFloat.Zero, quadrant);
