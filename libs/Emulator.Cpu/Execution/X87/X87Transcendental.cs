@@ -34,9 +34,16 @@ public static class X87Transcendental
 
         Mnemonic m = i.Mnemonic;
         bool pushes = m is Mnemonic.Fptan or Mnemonic.Fsincos;
+        bool trig = m is Mnemonic.Fsin or Mnemonic.Fcos or Mnemonic.Fptan or Mnemonic.Fsincos;
         if (X87Stack.IsEmpty(c, 0) || (pushes && !X87Stack.IsEmpty(c, 7)))
         {
             bool overflow = !X87Stack.IsEmpty(c, 0);
+            if (trig)
+            {
+                // The host clears C2 (operand in range) on a stack fault too.
+                c.State.Fsw &= unchecked((ushort)~X87Status.C2);
+            }
+
             if (X87Stack.StackFault(c, overflow))
             {
                 X87Stack.Set(c, 0, Float80Arithmetic.Indefinite);
@@ -51,10 +58,10 @@ public static class X87Transcendental
 
         Float80 a = X87Stack.Get(c, 0);
         FloatStatus status = X87Stack.NewStatus(c);
-        bool trig = m is Mnemonic.Fsin or Mnemonic.Fcos or Mnemonic.Fptan or Mnemonic.Fsincos;
         if (trig && Float80Transcendental.OutOfTrigRange(a))
         {
-            X87Stack.SetConditions(c, false, false, true, false);
+            // Only C2 changes: C0, C1 and C3 keep their values, as on the host.
+            c.State.Fsw |= X87Status.C2;
             return ExitReason.Continue;
         }
 
