@@ -99,10 +99,15 @@ public static partial class Float80Transcendental
             return Float80Arithmetic.Zero(sign);
         }
 
-        // The host reports these as inexact even when y * log is exact (x a power of two), and rounds such a
-        // result toward zero: a sticky bit above the exact logarithm does the same.
-        log = log with { Significand = log.Significand | UInt128.One };
-        return (WideFloat.FromFloat80(y) * log).ToFloat80(status);
+        Float80 result = (WideFloat.FromFloat80(y) * log).ToFloat80(status);
+        if ((status.Flags & FloatFlags.Inexact) == 0)
+        {
+            // An exact y * log (x a power of two) is still reported inexact by the host, and a denormal one as an
+            // underflow, but neither rounded nor flagged as rounded up.
+            status.Raise(FloatFlags.Inexact | (Float80Arithmetic.ExponentOf(result) == 0 ? FloatFlags.Underflow : FloatFlags.None));
+        }
+
+        return result;
     }
 
     /// <summary>log2(v), v &gt; 0: the exponent plus ln(m)/ln(2) with m in [sqrt(2)/2, sqrt(2)); exact for powers of two.</summary>
