@@ -5,8 +5,8 @@ namespace Emulator.Cpu;
 /// <summary>
 /// The 11-bit x87 last-instruction opcode (FOP, SDM vol. 1, 8.1.9): the low three bits of the D8-DF byte
 /// and the whole second byte. The decoder keeps no raw bytes, so the mod/rm byte of a memory form is
-/// rebuilt from the decoded operand, which determines it (every x87 form has one encoding per addressing
-/// mode; only the register numbers and the displacement size vary).
+/// rebuilt from the decoded operand, which determines it for every canonical encoding. The one ambiguity is a
+/// redundant SIB byte ("no index" with a base that needs none): FOP then shows the base in rm instead of 100.
 /// </summary>
 public static class X87Opcode
 {
