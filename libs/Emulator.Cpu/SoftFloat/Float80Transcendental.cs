@@ -69,6 +69,20 @@ public static partial class Float80Transcendental
         return Float80Arithmetic.Indefinite;
     }
 
+    /// <summary>
+    /// An unmasked DE (with no IE or ZE, which replace it) stops the instruction before it computes anything: the
+    /// host then reports DE alone, and the result is not written. Call after the operation.
+    /// </summary>
+    public static void StopAtUnmaskedDenormal(FloatStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        if ((status.Flags & FloatFlags.Denormal) != 0 && (status.Masked & FloatFlags.Denormal) == 0)
+        {
+            status.Flags = FloatFlags.Denormal;
+            status.RoundedUp = false;
+        }
+    }
+
     /// <summary>IE and ZE replace a DE already noted for an operand.</summary>
     private static void Exceptional(FloatStatus status, FloatFlags flag) =>
         status.Flags = (status.Flags & ~FloatFlags.Denormal) | flag;

@@ -64,7 +64,22 @@ public readonly record struct WideFloat(bool Sign, int Exponent, UInt128 Signifi
 
         // Clamp so that absurd exponents still overflow/underflow instead of wrapping the int arithmetic.
         int exponent = Math.Clamp(Exponent, -0x20000, 0x20000) + Float80Arithmetic.Bias;
-        return Float80Arithmetic.RoundAndPack(status, Sign, exponent, (ulong)(Significand >> 64), (ulong)Significand);
+        ulong high = (ulong)(Significand >> 64);
+        if (exponent == 0 && (status.Masked & FloatFlags.Underflow) == 0)
+        {
+            // Just below the smallest normal: if rounding to 64 bits (unbounded exponent) carries it up to the
+            // smallest normal, the host reports no unmasked underflow (tininess after rounding).
+            var probe = new FloatStatus { Rounding = status.Rounding };
+            Float80 rounded = Float80Arithmetic.RoundAndPack(probe, Sign, exponent + Float80Arithmetic.BiasAdjust, high, (ulong)Significand);
+            if (Float80Arithmetic.ExponentOf(rounded) == Float80Arithmetic.BiasAdjust + 1)
+            {
+                status.Raise(probe.Flags);
+                status.RoundedUp |= probe.RoundedUp;
+                return Float80Arithmetic.Pack(Sign, 1, Float80Arithmetic.IntegerBit);
+            }
+        }
+
+        return Float80Arithmetic.RoundAndPack(status, Sign, exponent, high, (ulong)Significand);
     }
 
     public WideFloat Negate() => this with { Sign = !Sign };

@@ -123,7 +123,8 @@ public sealed class X87TranscendentalTests : IDisposable
 
     /// <summary>
     /// The differential suite's random machine states: any TOP, shallow stacks (underflow), full ones (FPTAN/FSINCOS
-    /// overflow), random RC and PC, and its edge values (unsupported formats, pseudo-denormals, huge and tiny numbers).
+    /// overflow), random RC and PC, its edge values (unsupported formats, pseudo-denormals, huge and tiny numbers),
+    /// and in a quarter of the cases one exception unmasked.
     /// </summary>
     [Theory]
     [MemberData(nameof(Forms))]
@@ -136,6 +137,16 @@ public sealed class X87TranscendentalTests : IDisposable
         for (int n = 0; n < iterations; n++)
         {
             byte[] block = builder.Build(form);
+            if (n % 4 == 3)
+            {
+                // Unmask some exceptions: the snippet ends with no-wait instructions, so a pending one never traps,
+                // and the host shows which results are still written and with what bias adjustment.
+                // The input FSW then holds no exception flags, which would trap at once (a host SIGFPE).
+                block[X87Block.Input] &= (byte)~(1 << (n / 4 % 6));
+                block[X87Block.Input + 4] &= 0x40;
+                block[X87Block.Input + 5] &= 0x7F;
+            }
+
             Outcome outcome = Compare(snippet, block, out string detail);
             Assert.True(outcome != Outcome.Different, $"{name} case {n}: {detail}");
         }

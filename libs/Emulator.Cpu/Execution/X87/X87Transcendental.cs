@@ -86,15 +86,18 @@ public static class X87Transcendental
                 break;
         }
 
-        if (!X87Stack.Complete(c, status))
-        {
-            return ExitReason.Continue;
-        }
-
+        Float80Transcendental.StopAtUnmaskedDenormal(status);
+        bool write = X87Stack.Complete(c, status);
         if (trig)
         {
-            // C2 = 0: the operand was in range (C1 is the round-up indication Complete set).
+            // C2 = 0: the operand was in range (C1 is the round-up indication Complete set), also when an unmasked
+            // exception keeps the result from being written.
             c.State.Fsw &= unchecked((ushort)~X87Status.C2);
+        }
+
+        if (!write)
+        {
+            return ExitReason.Continue;
         }
 
         if (m == Mnemonic.Fsincos)
@@ -144,6 +147,7 @@ public static class X87Transcendental
             _ => Float80Transcendental.Fpatan(x, y, status),
         };
 
+        Float80Transcendental.StopAtUnmaskedDenormal(status);
         if (X87Stack.Complete(c, status))
         {
             X87Stack.Set(c, 1, result);
