@@ -33,7 +33,6 @@ public static partial class Float80Transcendental
         }
 
         // x = +-1 is not special-cased: the host too reports 2^1 - 1 = 1 as inexact and rounded up.
-
         return ExpMinusOne(x * WideConstants.Ln2).ToFloat80(status);
     }
 

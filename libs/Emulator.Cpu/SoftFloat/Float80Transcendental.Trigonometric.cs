@@ -51,7 +51,8 @@ public static partial class Float80Transcendental
 
     /// <summary>
     /// sin and cos of an operand below 2^63 in magnitude (checked by the caller with <see cref="OutOfTrigRange"/>).
-    /// Both roundings report into <paramref name="status"/>.
+    /// Both roundings report their flags into <paramref name="status"/>; its round-up indication (FSINCOS's C1) is
+    /// the sine's, as on the host.
     /// </summary>
     public static void SinCos(Float80 a, FloatStatus status, out Float80 sin, out Float80 cos) =>
         SinCos(a, status, out sin, out cos, false, false);
