@@ -7,8 +7,8 @@ namespace Emulator.Cpu.Tests.X87;
 /// <summary>
 /// Each x87 form, with edge and random stacks, operands, RC and PC, runs on the host's x87 and in the
 /// interpreter; the FNSAVE images (registers, FCW, FSW with TOP and condition codes, full tag word), the
-/// memory operand and the status flags must match bit for bit. FIP/FCS/FOP/FDP/FDS are not compared: the
-/// code and data addresses differ, and current Intel processors update FOP/FDP only on unmasked exceptions.
+/// memory operand and the status flags must match bit for bit. FIP/FCS/FOP/FDP/FDS are not compared here (the
+/// code and data addresses differ): X87PointerTests compares them relative to where each side placed code and data.
 /// </summary>
 [Trait("Category", FuzzBudget.Category)]
 public sealed class X87DifferentialTests : IDisposable

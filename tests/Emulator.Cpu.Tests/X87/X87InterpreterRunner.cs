@@ -5,8 +5,8 @@ namespace Emulator.Cpu.Tests.X87;
 /// <summary>Runs an x87 snippet in the interpreter: a 64-bit flat vCPU, the block at <see cref="BlockAddress"/> in RDI.</summary>
 public sealed class X87InterpreterRunner : IDisposable
 {
-    private const ulong CodeAddress = 0x1000;
-    private const ulong BlockAddress = 0x4000;
+    public const ulong CodeAddress = 0x1000;
+    public const ulong BlockAddress = 0x4000;
     private const ulong StackTop = 0x8000;
     private const byte Hlt = 0xF4;
 

@@ -15,6 +15,12 @@ public sealed unsafe class X87NativeRunner : IDisposable
     private readonly MemoryMapping _data = MemoryMapping.MapAnonymous(PageSize, Protection.ReadWrite);
     private byte[] _loaded = [];
 
+    /// <summary>Where the snippet runs (for the instruction pointer FNSAVE stores).</summary>
+    public ulong CodeAddress => (ulong)_code.Pointer;
+
+    /// <summary>Where the block is (for the data pointer FNSAVE stores).</summary>
+    public ulong BlockAddress => (ulong)_data.Pointer;
+
     public byte[] Run(byte[] snippet, byte[] block)
     {
         ArgumentNullException.ThrowIfNull(snippet);

@@ -40,37 +40,13 @@ public static class X87Gate
         ref SegmentCache cs = ref s.Segments[(int)SegmentRegister.Cs];
         s.Fip = s.ProtectedMode ? i.IP : cs.Base + i.IP;
         s.Fcs = cs.Selector;
-        OpCodeInfo info = i.Code.ToOpCode();
-        int group = Math.Max(info.GroupIndex, 0);
-        bool memory = i.Op0Kind == OpKind.Memory || (i.OpCount > 1 && i.Op1Kind == OpKind.Memory);
-        int modrm;
-        if (memory)
+        if (i.Op0Kind == OpKind.Memory || (i.OpCount > 1 && i.Op1Kind == OpKind.Memory))
         {
-            // The real mod/rm bits are not kept by the decoder: FOP gets mod=00, rm=000 for memory forms.
-            modrm = group << 3;
             s.Fdp = c.EffectiveAddress(i);
             s.Fds = s.Segments[(int)SegmentOf(i.MemorySegment)].Selector;
         }
-        else
-        {
-            int rm = info.RmGroupIndex >= 0 ? info.RmGroupIndex : RegisterOperand(i);
-            modrm = 0xC0 | (group << 3) | rm;
-        }
 
-        s.Fop = (ushort)((int)((info.OpCode & 7) << 8) | modrm);
-    }
-
-    private static int RegisterOperand(in Instruction i)
-    {
-        for (int op = 0; op < i.OpCount; op++)
-        {
-            if (i.GetOpKind(op) == OpKind.Register && i.GetOpRegister(op) is >= Register.ST0 and <= Register.ST7 and var r && r != Register.ST0)
-            {
-                return r - Register.ST0;
-            }
-        }
-
-        return 0;
+        s.Fop = X87Opcode.Of(i);
     }
 
     private static SegmentRegister SegmentOf(Register segment) => segment switch
