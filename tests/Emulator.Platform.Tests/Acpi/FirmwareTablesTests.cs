@@ -66,6 +66,8 @@ public sealed class FirmwareTablesTests
         Assert.Equal(Fadt.Length, f.Length);
         Assert.Equal(5, f[8]);
         Assert.Equal(tables.Addresses["FACS"], BinaryPrimitives.ReadUInt32LittleEndian(f.AsSpan(36)));
+        Assert.Equal(0ul, BinaryPrimitives.ReadUInt64LittleEndian(f.AsSpan(132))); // X_FIRMWARE_CTRL: one FACS pointer only
+        Assert.Equal(tables.Addresses["DSDT"], BinaryPrimitives.ReadUInt64LittleEndian(f.AsSpan(140)));
         Assert.Equal(tables.Addresses["DSDT"], BinaryPrimitives.ReadUInt32LittleEndian(f.AsSpan(40)));
         Assert.Equal(9, BinaryPrimitives.ReadUInt16LittleEndian(f.AsSpan(46)));
         Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(f.AsSpan(48))); // no SMI_CMD: already in ACPI mode
@@ -156,6 +158,18 @@ public sealed class FirmwareTablesTests
         Assert.Contains("Name (_PRT, Package (0x80) { Package (0x04) { 0xFFFF, Zero, Zero, 0x10 },", compact, StringComparison.Ordinal);
         Assert.Contains("Package (0x04) { 0x0003FFFF, 0x02, Zero, 0x15 }", compact, StringComparison.Ordinal); // slot 3 INTC -> GSI 21
         Assert.Contains("Package (0x04) { 0x001FFFFF, 0x03, Zero, 0x12 }", compact, StringComparison.Ordinal); // slot 31 INTD -> GSI 18
+    }
+
+    [Fact]
+    public void DsdtDeclaresTheIsaDevicesBehindThePiix3()
+    {
+        string dsl = Iasl.Disassemble(TableAt(PcFirmwareTables.Build(TwoCpus), "DSDT"), "dsdt");
+        string compact = string.Join(' ', Regex.Replace(dsl, "//[^\n]*", "").Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Device (ISA) { Name (_ADR, 0x00010000) Device (RTC) { Name (_HID, EisaId (\"PNP0B00\") /* AT Real-Time Clock */) Name (_CRS, ResourceTemplate () { IO (Decode16, 0x0070, 0x0070, 0x01, 0x02, ) IRQNoFlags () {8} })", compact, StringComparison.Ordinal);
+        Assert.Contains("Device (KBD) { Name (_HID, EisaId (\"PNP0303\") /* IBM Enhanced Keyboard (101/102-key, PS/2 Mouse) */) Name (_CRS, ResourceTemplate () { IO (Decode16, 0x0060, 0x0060, 0x01, 0x01, ) IO (Decode16, 0x0064, 0x0064, 0x01, 0x01, ) IRQNoFlags () {1} })", compact, StringComparison.Ordinal);
+        Assert.Contains("Device (COM1) { Name (_HID, EisaId (\"PNP0501\") /* 16550A-compatible COM Serial Port */) Name (_UID, One) Name (_CRS, ResourceTemplate () { IO (Decode16, 0x03F8, 0x03F8, 0x00, 0x08, ) IRQNoFlags () {4} })", compact, StringComparison.Ordinal);
+        Assert.Contains("Device (COM2) { Name (_HID, EisaId (\"PNP0501\") /* 16550A-compatible COM Serial Port */) Name (_UID, 0x02) Name (_CRS, ResourceTemplate () { IO (Decode16, 0x02F8, 0x02F8, 0x00, 0x08, ) IRQNoFlags () {3} })", compact, StringComparison.Ordinal);
+        Assert.DoesNotContain("PNP0F13", compact, StringComparison.Ordinal); // no AUX port, no mouse
     }
 
     [Fact]
