@@ -67,7 +67,6 @@ public sealed class FirmwareTablesTests
         Assert.Equal(5, f[8]);
         Assert.Equal(tables.Addresses["FACS"], BinaryPrimitives.ReadUInt32LittleEndian(f.AsSpan(36)));
         Assert.Equal(0ul, BinaryPrimitives.ReadUInt64LittleEndian(f.AsSpan(132))); // X_FIRMWARE_CTRL: one FACS pointer only
-        Assert.Equal(tables.Addresses["DSDT"], BinaryPrimitives.ReadUInt64LittleEndian(f.AsSpan(140)));
         Assert.Equal(tables.Addresses["DSDT"], BinaryPrimitives.ReadUInt32LittleEndian(f.AsSpan(40)));
         Assert.Equal(9, BinaryPrimitives.ReadUInt16LittleEndian(f.AsSpan(46)));
         Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(f.AsSpan(48))); // no SMI_CMD: already in ACPI mode
@@ -170,6 +169,54 @@ public sealed class FirmwareTablesTests
         Assert.Contains("Device (COM1) { Name (_HID, EisaId (\"PNP0501\") /* 16550A-compatible COM Serial Port */) Name (_UID, One) Name (_CRS, ResourceTemplate () { IO (Decode16, 0x03F8, 0x03F8, 0x00, 0x08, ) IRQNoFlags () {4} })", compact, StringComparison.Ordinal);
         Assert.Contains("Device (COM2) { Name (_HID, EisaId (\"PNP0501\") /* 16550A-compatible COM Serial Port */) Name (_UID, 0x02) Name (_CRS, ResourceTemplate () { IO (Decode16, 0x02F8, 0x02F8, 0x00, 0x08, ) IRQNoFlags () {3} })", compact, StringComparison.Ordinal);
         Assert.DoesNotContain("PNP0F13", compact, StringComparison.Ordinal); // no AUX port, no mouse
+    }
+
+    [Fact]
+    public void SmbiosEntryPointIsFoundByLinuxsScanAndNamesTheSystem()
+    {
+        PcFirmwareTables tables = PcFirmwareTables.Build(TwoCpus);
+        uint entry = tables.Addresses["_SM_"];
+        Assert.InRange(entry, 0xF_0000u, 0xF_FFE0u);
+        Assert.Equal(0u, entry % 16);
+        byte[] e = tables.Image.AsSpan((int)(entry - tables.BaseAddress), Smbios.EntryPointLength).ToArray();
+        Assert.Equal("_SM_"u8.ToArray(), e[..4]);
+        Assert.Equal(0x1F, e[5]);
+        Assert.True(AcpiTable.ChecksumIsValid(e));
+        Assert.Equal("_DMI_"u8.ToArray(), e[0x10..0x15]); // Linux checks the second paragraph separately
+        Assert.True(AcpiTable.ChecksumIsValid(e.AsSpan(0x10, 0x0F)));
+        Assert.Equal((2, 8), (e[6], e[7]));
+        uint tableAddress = BinaryPrimitives.ReadUInt32LittleEndian(e.AsSpan(0x18));
+        int length = BinaryPrimitives.ReadUInt16LittleEndian(e.AsSpan(0x16));
+        Assert.Equal(tables.Addresses["SMBIOS"], tableAddress);
+        byte[] table = tables.Image.AsSpan((int)(tableAddress - tables.BaseAddress), length).ToArray();
+
+        // Walk the structures as dmi_decode does: formatted area, then strings up to a double NUL.
+        var found = new Dictionary<byte, List<string>>();
+        int at = 0;
+        int largest = 0;
+        while (at < table.Length)
+        {
+            int start = at;
+            byte type = table[at];
+            at += table[at + 1];
+            int end = at;
+            while (table[end] != 0 || table[end + 1] != 0)
+            {
+                end++;
+            }
+
+            found[type] = [.. Encoding.ASCII.GetString(table, at, end - at).Split('\0', StringSplitOptions.RemoveEmptyEntries)];
+            at = end + 2;
+            largest = Math.Max(largest, at - start);
+        }
+
+        Assert.Equal(length, at);
+        Assert.Equal(new byte[] { 0, 1, 32, 127 }, found.Keys.Order());
+        Assert.Equal(found.Count, BinaryPrimitives.ReadUInt16LittleEndian(e.AsSpan(0x1C)));
+        Assert.Equal(largest, BinaryPrimitives.ReadUInt16LittleEndian(e.AsSpan(8)));
+        Assert.Equal([Smbios.Manufacturer, Smbios.ProductName], found[1]);
+        Assert.Equal([Smbios.Manufacturer, Smbios.BiosVersion, Smbios.BiosDate], found[0]);
+        Assert.Empty(found[127]);
     }
 
     [Fact]
