@@ -16,7 +16,13 @@ public static class Smbios
     public const string Manufacturer = "Emulator";
     public const string ProductName = "Standard PC (i440FX + PIIX, 1996)";
     public const string BiosVersion = "direct-boot";
-    public const string BiosDate = "01/01/2026";
+
+    /// <summary>
+    /// SeaBIOS's date, kept on purpose: Linux decides by the BIOS year, and a year from 2015 (Intel)
+    /// or 2021 (AMD) on moves rtc_cmos alarms from the HPET to the ACPI RTC event, 2023 on makes PCI
+    /// ignore e820 reservations for host bridge windows; QEMU's guests take the older paths.
+    /// </summary>
+    public const string BiosDate = "04/01/2014";
 
     /// <summary>The structure table: every structure is a formatted area then its strings, each NUL-terminated, the set ending in a second NUL.</summary>
     public static byte[] BuildStructures()
