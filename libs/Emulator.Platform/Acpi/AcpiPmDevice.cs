@@ -25,12 +25,15 @@ public sealed class AcpiPmDevice : IPortDevice
     public const ushort TimerStatus = 1 << 0;
     public const ushort GlobalStatus = 1 << 5;
     public const ushort PowerButtonStatus = 1 << 8;
+    public const ushort RtcStatus = 1 << 10;
     public const ushort WakeStatus = 1 << 15;
     public const ushort SciEnable = 1 << 0;
     public const ushort SleepEnable = 1 << 13;
 
-    // Status bits that have an enable bit at the same position (TMR, GBL, PWRBTN).
-    private const ushort EventMask = TimerStatus | GlobalStatus | PowerButtonStatus;
+    // Status bits that have an enable bit at the same position (TMR, GBL, PWRBTN, RTC). The FADT
+    // leaves FIXED_RTC clear (as QEMU's PIIX4), so Linux's rtc_cmos installs the RTC fixed-event
+    // handler and reads RTC_EN back: a dropped bit is "Could not enable RealTimeClock event".
+    private const ushort EventMask = TimerStatus | GlobalStatus | PowerButtonStatus | RtcStatus;
     private const ushort ControlWritable = 0x1C07; // SCI_EN, BM_RLD, GBL_RLS, SLP_TYP
 
     private readonly IDeviceClock _clock;

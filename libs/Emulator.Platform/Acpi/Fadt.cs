@@ -4,8 +4,9 @@ namespace Emulator.Platform;
 
 /// <summary>
 /// The Fixed ACPI Description Table, revision 5 (268 bytes, ACPI 5.0 5.2.9): PIIX4-style PM
-/// blocks at <see cref="AcpiPmDevice"/>'s ports, SCI on IRQ 9, the 0xCF9 reset register, both the
-/// 32-bit and X_ pointers. SMI_CMD is 0: the machine starts in ACPI mode (no firmware to hand over).
+/// blocks at <see cref="AcpiPmDevice"/>'s ports, SCI on IRQ 9, the 0xCF9 reset register, the DSDT
+/// by both its 32-bit and X_ pointer, the FACS by FIRMWARE_CTRL only. SMI_CMD is 0: the machine
+/// starts in ACPI mode (no firmware to hand over).
 /// </summary>
 public static class Fadt
 {
@@ -46,7 +47,8 @@ public static class Fadt
         AcpiTable.WriteIoAddress(f[(116 - H)..], ResetControlRegister.Port, 8, 1);
         f[128 - H] = ResetControlRegister.ResetValue;
         f[131 - H] = 1; // FADT minor version (5.1)
-        BinaryPrimitives.WriteUInt64LittleEndian(f[(132 - H)..], facsAddress);
+        // X_FIRMWARE_CTRL stays 0: ACPI requires one of the two FACS pointers to be zero, and Linux
+        // installs (and lists) the FACS once per non-zero pointer. QEMU fills only the 32-bit one too.
         BinaryPrimitives.WriteUInt64LittleEndian(f[(140 - H)..], dsdtAddress);
         AcpiTable.WriteIoAddress(f[(148 - H)..], pmBase, 32, 2);
         AcpiTable.WriteIoAddress(f[(172 - H)..], (ushort)(pmBase + AcpiPmDevice.ControlOffset), 16, 2);

@@ -48,7 +48,7 @@ public static class MpTable
         var ioapic = new byte[8];
         ioapic[0] = 2;
         ioapic[1] = config.IoApicId;
-        ioapic[2] = 0x11;
+        ioapic[2] = (byte)(IoApic.VersionValue & 0xFF);
         ioapic[3] = 1;
         BinaryPrimitives.WriteUInt32LittleEndian(ioapic.AsSpan(4), config.IoApicAddress);
         entries.AddRange(ioapic);

@@ -3,7 +3,8 @@ namespace Emulator.Platform;
 /// <summary>
 /// The DSDT of the <c>pc</c> machine: <c>\_S5</c> with the SLP_TYP <see cref="AcpiPmDevice"/>
 /// powers off on, and the PCI root bridge (PNP0A03) with its resources and a <c>_PRT</c> routing
-/// every slot's INTA-D straight to IOAPIC GSIs (<see cref="PciInterruptRouting"/>).
+/// every slot's INTA-D straight to IOAPIC GSIs (<see cref="PciInterruptRouting"/>), and under it the
+/// PIIX3 ISA bridge with the ISA devices the machine has (<see cref="PcIsaDevices"/>).
 /// Revision 2: integers are 64-bit.
 /// </summary>
 public static class PcDsdt
@@ -27,7 +28,8 @@ public static class PcDsdt
             Aml.Name("_UID", Aml.Integer(0)),
             Aml.Name("_ADR", Aml.Integer(0)),
             Aml.Name("_CRS", resources),
-            Aml.Name("_PRT", RoutingTable()));
+            Aml.Name("_PRT", RoutingTable()),
+            PcIsaDevices.Build());
         var devices = new List<byte[]> { pci };
         for (int i = 0; i < config.VirtioMmioDevices.Count; i++)
         {

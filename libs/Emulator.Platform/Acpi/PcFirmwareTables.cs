@@ -5,8 +5,9 @@ namespace Emulator.Platform;
 /// <summary>
 /// All firmware tables of the <c>pc</c> machine laid out as one image for guest RAM at
 /// <see cref="PcFirmwareConfig.TablesAddress"/> (0xF0000 by default): the RSDP first (16-byte
-/// aligned, inside 0xE0000-0xFFFFF where Linux scans), the MP floating pointer after it, then
-/// FACS (64-byte aligned), DSDT, FADT, MADT, HPET, RSDT, XSDT and the MP configuration table.
+/// aligned, inside 0xE0000-0xFFFFF where Linux scans), the MP floating pointer and the SMBIOS entry
+/// point after it, then FACS (64-byte aligned), DSDT, FADT, MADT, HPET, RSDT, XSDT, the MP
+/// configuration table and the SMBIOS structure table.
 /// </summary>
 public sealed class PcFirmwareTables
 {
@@ -22,7 +23,7 @@ public sealed class PcFirmwareTables
     /// <summary>The bytes to copy to guest RAM at <see cref="BaseAddress"/>.</summary>
     public byte[] Image { get; }
 
-    /// <summary>Guest addresses by signature ("RSDP", "_MP_", "PCMP", "FACS", "DSDT", "FACP", "APIC", "HPET", "RSDT", "XSDT").</summary>
+    /// <summary>Guest addresses by signature ("RSDP", "_MP_", "PCMP", "FACS", "DSDT", "FACP", "APIC", "HPET", "RSDT", "XSDT", "_SM_", "SMBIOS").</summary>
     public IReadOnlyDictionary<string, uint> Addresses { get; }
 
     /// <summary>For boot_params.acpi_rsdp_addr.</summary>
@@ -63,6 +64,7 @@ public sealed class PcFirmwareTables
         // Addresses of later tables must be known first: reserve the fixed-size pointers, fill them in at the end.
         Place("RSDP", new byte[Rsdp.Length], 16);
         Place("_MP_", new byte[MpTable.FloatingPointerLength], 16);
+        Place("_SM_", new byte[Smbios.EntryPointLength], 16);
         uint facs = Place("FACS", Facs.Build(), 64);
         uint dsdt = Place("DSDT", PcDsdt.Build(config), 16);
         uint fadt = Place("FACP", Fadt.Build(facs, dsdt), 16);
@@ -71,10 +73,13 @@ public sealed class PcFirmwareTables
         uint rsdt = Place("RSDT", RootTables.BuildRsdt([fadt, madt, hpet]), 16);
         uint xsdt = Place("XSDT", RootTables.BuildXsdt([fadt, madt, hpet]), 16);
         uint mpc = Place("PCMP", MpTable.BuildConfigTable(config), 16);
+        byte[] smbios = Smbios.BuildStructures();
+        uint smbiosTable = Place("SMBIOS", smbios, 16);
         Align(16);
         byte[] bytes = [.. image];
         Rsdp.Build(rsdt, xsdt).CopyTo(bytes, (int)(addresses["RSDP"] - config.TablesAddress));
         MpTable.BuildFloatingPointer(mpc).CopyTo(bytes, (int)(addresses["_MP_"] - config.TablesAddress));
+        Smbios.BuildEntryPoint(smbios, smbiosTable).CopyTo(bytes, (int)(addresses["_SM_"] - config.TablesAddress));
         if (bytes.Length > config.TablesMaxSize)
         {
             throw new ArgumentException($"the firmware tables need {bytes.Length} bytes, more than the {config.TablesMaxSize} reserved", nameof(config));

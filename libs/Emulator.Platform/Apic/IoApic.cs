@@ -3,7 +3,8 @@ using System.Buffers.Binary;
 namespace Emulator.Platform;
 
 /// <summary>
-/// The 82093AA I/O APIC as QEMU's ioapic.c (version 0x11, 24 pins): IOREGSEL at 0x00, IOWIN at 0x10,
+/// The I/O APIC as QEMU's ioapic.c (its default version 0x20, 24 pins): IOREGSEL at 0x00, IOWIN at 0x10,
+/// the EOI register at 0x40 (version 0x20 and up; Linux uses it instead of toggling the trigger mode),
 /// redirection entries with vector, delivery and destination mode, trigger mode, mask and remote
 /// IRR. Inputs are <see cref="IInterruptLine"/> pins carrying the asserted level (polarity is
 /// recorded but, as in QEMU, lines are modelled active high). Messages go out on an
@@ -19,8 +20,11 @@ public sealed class IoApic : IMmioDevice
 
     public const ulong PageSize = 0x1000;
 
-    /// <summary>Version 0x11, maximum redirection entry 23.</summary>
-    public const uint VersionValue = ((PinCount - 1u) << 16) | 0x11;
+    /// <summary>Version 0x20 (QEMU's default: it has the EOI register), maximum redirection entry 23.</summary>
+    public const uint VersionValue = ((PinCount - 1u) << 16) | 0x20;
+
+    /// <summary>Writing a vector here clears the remote IRR of the level-triggered entries with that vector.</summary>
+    public const ulong EoiRegisterOffset = 0x40;
 
     private const ulong Masked = 1UL << 16;
     private const ulong RemoteIrr = 1UL << 14;
@@ -94,6 +98,10 @@ public sealed class IoApic : IMmioDevice
         else if (offset == 0x10 && source.Length == 4)
         {
             WriteRegister(BinaryPrimitives.ReadUInt32LittleEndian(source));
+        }
+        else if (offset == EoiRegisterOffset)
+        {
+            EndOfInterrupt(source[0]);
         }
     }
 

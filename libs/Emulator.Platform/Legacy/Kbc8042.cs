@@ -7,6 +7,8 @@ namespace Emulator.Platform;
 /// and reports no auxiliary (mouse) port: AUX loop-back gets no answer and the AUX interface test
 /// reports a stuck clock, which is how Linux's i8042 decides there is no mouse. The output port
 /// drives A20 and the reset line; pulsing bit 0 (command 0xFE) requests a system reset.
+/// With the command byte's XLATE bit set, the keyboard's replies reach the host in scan code set 1
+/// form (its ID reads AB 41), as QEMU's controller translates them.
 /// </summary>
 public sealed class Kbc8042
 {
@@ -15,14 +17,24 @@ public sealed class Kbc8042
     private const byte CmdSystemFlag = 0x04;
     private const byte CmdKbdDisabled = 0x10;
     private const byte CmdAuxDisabled = 0x20;
+    private const byte CmdTranslate = 0x40;
     private const int MaxQueued = 16;
+
+    /// <summary>The command byte after a hardware reset: both interrupts on, no translation.</summary>
+    public const byte PowerOnCommandByte = CmdKbdInterrupt | CmdAuxInterrupt;
+
+    /// <summary>
+    /// The command byte a PC BIOS (SeaBIOS under QEMU) leaves for the OS: keyboard interrupt on, AUX
+    /// disabled, scan-code translation on. Linux keeps XLATE ("AT Translated Set 2 keyboard").
+    /// </summary>
+    public const byte FirmwareCommandByte = CmdKbdInterrupt | CmdAuxDisabled | CmdTranslate;
 
     private readonly Queue<(byte Value, bool Aux)> _output = new();
     private readonly IInterruptLine _irq1;
     private readonly IInterruptLine _irq12;
     private readonly A20Gate _a20;
     private readonly Action _resetRequested;
-    private byte _commandByte = CmdKbdInterrupt | CmdAuxInterrupt;
+    private byte _commandByte;
     private byte _outputPort = 0xCF;
     private byte _pendingCommand;
     private byte _keyboardCommand;
@@ -31,7 +43,7 @@ public sealed class Kbc8042
     private bool _irq1Level;
     private bool _irq12Level;
 
-    public Kbc8042(IInterruptLine irq1, IInterruptLine irq12, A20Gate a20, Action resetRequested)
+    public Kbc8042(IInterruptLine irq1, IInterruptLine irq12, A20Gate a20, Action resetRequested, byte initialCommandByte = PowerOnCommandByte)
     {
         ArgumentNullException.ThrowIfNull(irq1);
         ArgumentNullException.ThrowIfNull(irq12);
@@ -41,6 +53,7 @@ public sealed class Kbc8042
         _irq12 = irq12;
         _a20 = a20;
         _resetRequested = resetRequested;
+        _commandByte = initialCommandByte;
         DataPort = new DelegatePort(ReadData, v => WriteData((byte)v));
         CommandPort = new DelegatePort(ReadStatus, v => WriteCommand((byte)v));
     }
@@ -210,7 +223,7 @@ public sealed class Kbc8042
         if (expectingArgument == 0xF0 && value == 0)
         {
             Queue(0xFA);
-            Queue(0x02); // current scan code set
+            QueueFromKeyboard(0x02); // current scan code set
             return;
         }
 
@@ -228,7 +241,7 @@ public sealed class Kbc8042
             case 0xF2:
                 Queue(0xFA);
                 Queue(0xAB);
-                Queue(0x83);
+                QueueFromKeyboard(0x83);
                 break;
             case 0xFF:
                 Queue(0xFA);
@@ -245,6 +258,11 @@ public sealed class Kbc8042
                 break;
         }
     }
+
+    // The keyboard sends only replies (it never types): of those, just the set number and the ID's
+    // second byte change under set 2 -> set 1 translation (the 8042's table maps 02 and 83 to 41).
+    private void QueueFromKeyboard(byte value) =>
+        Queue((_commandByte & CmdTranslate) != 0 && value is 0x02 or 0x83 ? (byte)0x41 : value);
 
     private void Queue(byte value)
     {

@@ -16,7 +16,8 @@ internal sealed class PcLegacyDevices
         PortB = new SystemControlPortB(Pit, Clock);
         Rtc = new Mc146818Rtc(Clock, rtcOutput, wallTime);
         var a20 = new A20Gate(callbacks.A20Changed);
-        Keyboard = new Kbc8042(isaIrq(1), isaIrq(12), a20, callbacks.Reset);
+        // No firmware runs: the controller starts as a BIOS would leave it.
+        Keyboard = new Kbc8042(isaIrq(1), isaIrq(12), a20, callbacks.Reset, Kbc8042.FirmwareCommandByte);
         PortA = new SystemControlPortA(a20, callbacks.Reset);
         Pm = new AcpiPmDevice(Clock, isaIrq(AcpiPmDevice.SciIrq), callbacks.PowerOff);
     }

@@ -176,14 +176,14 @@ public sealed class PcPlatform
     public void AssignPciResources() =>
         new PciBarAllocator(FirmwareConfig.PciMmioBase, FirmwareConfig.PciMmioEnd).AssignAll(Pci.Bus);
 
-    /// <summary>The vCPU's system services: CPUID (with TSC-deadline), the TSC, the port bus, the LAPIC's MSRs and CR8.</summary>
+    /// <summary>The vCPU's system services: CPUID (with TSC-deadline), the TSC, the port bus, the board's MSRs (<see cref="PcModelSpecificRegisters"/>) and CR8.</summary>
     public SystemServices CreateSystemServices(Vcpu vcpu)
     {
         ArgumentNullException.ThrowIfNull(vcpu);
         return new SystemServices(new CpuidModel(vcpu.Model, (uint)vcpu.Index) { TscDeadlineTimer = true }, Tsc)
         {
             Ports = Ports,
-            MsrExtension = LocalApic,
+            MsrExtension = new PcModelSpecificRegisters(LocalApic),
             TaskPriority = LocalApic,
         };
     }

@@ -55,6 +55,18 @@ public sealed class AcpiPmDeviceTests
     }
 
     [Fact]
+    public void RtcEnableSticksAsLinuxReadsItBack()
+    {
+        // Linux writes RTC_EN (bit 10) and reads it back when rtc_cmos installs its ACPI fixed-event handler.
+        AcpiPmDevice pm = Create();
+        pm.Write(AcpiPmDevice.EnableOffset, 2, AcpiPmDevice.RtcStatus);
+        Assert.Equal(AcpiPmDevice.RtcStatus, (ushort)pm.Read(AcpiPmDevice.EnableOffset, 2));
+        pm.Write(AcpiPmDevice.EnableOffset + 1, 1, 0);
+        Assert.Equal(0u, pm.Read(AcpiPmDevice.EnableOffset, 2));
+        Assert.False(_sci.Level);
+    }
+
+    [Fact]
     public void SciEnClearMasksTheSci()
     {
         AcpiPmDevice pm = Create(sciEnabled: false);

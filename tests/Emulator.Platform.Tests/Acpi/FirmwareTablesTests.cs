@@ -66,6 +66,7 @@ public sealed class FirmwareTablesTests
         Assert.Equal(Fadt.Length, f.Length);
         Assert.Equal(5, f[8]);
         Assert.Equal(tables.Addresses["FACS"], BinaryPrimitives.ReadUInt32LittleEndian(f.AsSpan(36)));
+        Assert.Equal(0ul, BinaryPrimitives.ReadUInt64LittleEndian(f.AsSpan(132))); // X_FIRMWARE_CTRL: one FACS pointer only
         Assert.Equal(tables.Addresses["DSDT"], BinaryPrimitives.ReadUInt32LittleEndian(f.AsSpan(40)));
         Assert.Equal(9, BinaryPrimitives.ReadUInt16LittleEndian(f.AsSpan(46)));
         Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(f.AsSpan(48))); // no SMI_CMD: already in ACPI mode
@@ -159,6 +160,67 @@ public sealed class FirmwareTablesTests
     }
 
     [Fact]
+    public void DsdtDeclaresTheIsaDevicesBehindThePiix3()
+    {
+        string dsl = Iasl.Disassemble(TableAt(PcFirmwareTables.Build(TwoCpus), "DSDT"), "dsdt");
+        string compact = string.Join(' ', Regex.Replace(dsl, "//[^\n]*", "").Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Device (ISA) { Name (_ADR, 0x00010000) Device (RTC) { Name (_HID, EisaId (\"PNP0B00\") /* AT Real-Time Clock */) Name (_CRS, ResourceTemplate () { IO (Decode16, 0x0070, 0x0070, 0x01, 0x02, ) IRQNoFlags () {8} })", compact, StringComparison.Ordinal);
+        Assert.Contains("Device (KBD) { Name (_HID, EisaId (\"PNP0303\") /* IBM Enhanced Keyboard (101/102-key, PS/2 Mouse) */) Name (_CRS, ResourceTemplate () { IO (Decode16, 0x0060, 0x0060, 0x01, 0x01, ) IO (Decode16, 0x0064, 0x0064, 0x01, 0x01, ) IRQNoFlags () {1} })", compact, StringComparison.Ordinal);
+        Assert.Contains("Device (COM1) { Name (_HID, EisaId (\"PNP0501\") /* 16550A-compatible COM Serial Port */) Name (_UID, One) Name (_CRS, ResourceTemplate () { IO (Decode16, 0x03F8, 0x03F8, 0x00, 0x08, ) IRQNoFlags () {4} })", compact, StringComparison.Ordinal);
+        Assert.Contains("Device (COM2) { Name (_HID, EisaId (\"PNP0501\") /* 16550A-compatible COM Serial Port */) Name (_UID, 0x02) Name (_CRS, ResourceTemplate () { IO (Decode16, 0x02F8, 0x02F8, 0x00, 0x08, ) IRQNoFlags () {3} })", compact, StringComparison.Ordinal);
+        Assert.DoesNotContain("PNP0F13", compact, StringComparison.Ordinal); // no AUX port, no mouse
+    }
+
+    [Fact]
+    public void SmbiosEntryPointIsFoundByLinuxsScanAndNamesTheSystem()
+    {
+        PcFirmwareTables tables = PcFirmwareTables.Build(TwoCpus);
+        uint entry = tables.Addresses["_SM_"];
+        Assert.InRange(entry, 0xF_0000u, 0xF_FFE0u);
+        Assert.Equal(0u, entry % 16);
+        byte[] e = tables.Image.AsSpan((int)(entry - tables.BaseAddress), Smbios.EntryPointLength).ToArray();
+        Assert.Equal("_SM_"u8.ToArray(), e[..4]);
+        Assert.Equal(0x1F, e[5]);
+        Assert.True(AcpiTable.ChecksumIsValid(e));
+        Assert.Equal("_DMI_"u8.ToArray(), e[0x10..0x15]); // Linux checks the second paragraph separately
+        Assert.True(AcpiTable.ChecksumIsValid(e.AsSpan(0x10, 0x0F)));
+        Assert.Equal((2, 8), (e[6], e[7]));
+        uint tableAddress = BinaryPrimitives.ReadUInt32LittleEndian(e.AsSpan(0x18));
+        int length = BinaryPrimitives.ReadUInt16LittleEndian(e.AsSpan(0x16));
+        Assert.Equal(tables.Addresses["SMBIOS"], tableAddress);
+        byte[] table = tables.Image.AsSpan((int)(tableAddress - tables.BaseAddress), length).ToArray();
+
+        // Walk the structures as dmi_decode does: formatted area, then strings up to a double NUL.
+        var found = new Dictionary<byte, List<string>>();
+        int at = 0;
+        int largest = 0;
+        while (at < table.Length)
+        {
+            int start = at;
+            byte type = table[at];
+            at += table[at + 1];
+            int end = at;
+            while (table[end] != 0 || table[end + 1] != 0)
+            {
+                end++;
+            }
+
+            found[type] = [.. Encoding.ASCII.GetString(table, at, end - at).Split('\0', StringSplitOptions.RemoveEmptyEntries)];
+            at = end + 2;
+            largest = Math.Max(largest, at - start);
+        }
+
+        Assert.Equal(length, at);
+        Assert.Equal(new byte[] { 0, 1, 32, 127 }, found.Keys.Order());
+        Assert.Equal(found.Count, BinaryPrimitives.ReadUInt16LittleEndian(e.AsSpan(0x1C)));
+        Assert.Equal(largest, BinaryPrimitives.ReadUInt16LittleEndian(e.AsSpan(8)));
+        Assert.Equal([Smbios.Manufacturer, Smbios.ProductName], found[1]);
+        Assert.Equal([Smbios.Manufacturer, Smbios.BiosVersion, Smbios.BiosDate], found[0]);
+        Assert.Empty(found[127]);
+        Assert.EndsWith("/2014", Smbios.BiosDate, StringComparison.Ordinal); // Linux's BIOS-year quirks as under QEMU
+    }
+
+    [Fact]
     public void VirtioMmioTransportsAreDeclaredAsQemuMicrovmDoes()
     {
         PcFirmwareConfig config = TwoCpus with { VirtioMmioDevices = [new(0xFEB0_0000, 0x200, 16), new(0xFEB0_0200, 0x200, 17)] };
@@ -199,7 +261,7 @@ public sealed class FirmwareTablesTests
         Assert.Equal(2, types.Count(e => e[0] == 0));
         Assert.Equal(3, types.First(e => e[0] == 0)[3]); // the BSP
         Assert.Equal(2, types.Count(e => e[0] == 1));
-        Assert.Single(types, e => e[0] == 2);
+        Assert.Equal(0x20, Assert.Single(types, e => e[0] == 2)[2]); // the IOAPIC's version, as its register says
         Assert.Contains(types, e => e is [3, 0, 0, 0, MpTable.IsaBusId, 0, 0, 2]);
         Assert.Contains(types, e => e is [3, 0, 0x0F, 0, MpTable.PciBusId, (3 << 2) | 2, 0, 21]);
         Assert.Contains(types, e => e is [4, 1, 0, 0, _, 0, 0xFF, 1]);

@@ -50,7 +50,7 @@ public sealed class IoApicTests
     public void IdentificationAndResetMasks()
     {
         var r = new Rig();
-        Assert.Equal(0x0017_0011u, r.Read(1));
+        Assert.Equal(0x0017_0020u, r.Read(1)); // QEMU's default version: with the EOI register
         r.Write(0, 0x0A00_0000);
         Assert.Equal(0x0A00_0000u, r.Read(0));
         Assert.Equal(0x1_0000u, r.Read(0x10));
@@ -101,6 +101,25 @@ public sealed class IoApicTests
         Assert.Equal(0ul, r.IoApic.Entry(16) & (1UL << 14));
         Assert.False(r.Lapic.Apic.HasPendingInterrupt);
         Assert.Equal(0x2000u, r.Read(0x30) & 0x2000);
+    }
+
+    [Fact]
+    public void EoiRegisterClearsRemoteIrrOfTheVectorsEntriesAndRedeliversWhileAsserted()
+    {
+        var r = new Rig();
+        r.Route(16, 0x8000 | 0x2000 | 0x50);
+        r.Route(17, 0x8000 | 0x2000 | 0x61);
+        r.IoApic.Pins[16].Set(true);
+        Assert.Equal(0x50, r.Lapic.Apic.AcknowledgeInterrupt());
+        r.IoApic.Pins[17].Set(true);
+        Assert.Equal(0x61, r.Lapic.Apic.AcknowledgeInterrupt());
+        r.IoApic.Pins[16].Set(false);
+        r.IoApic.Write(IoApic.EoiRegisterOffset, [0x50, 0, 0, 0]);
+        Assert.Equal(0ul, r.IoApic.Entry(16) & (1UL << 14));
+        Assert.NotEqual(0ul, r.IoApic.Entry(17) & (1UL << 14)); // another vector's entry keeps its remote IRR
+        Assert.Equal(0u, r.Lapic[LocalApicRegister.InterruptRequest + 0x20] & 1u << 16); // 0x50 not sent again
+        r.IoApic.Write(IoApic.EoiRegisterOffset, [0x61, 0, 0, 0]);
+        Assert.Equal(1u << 1, r.Lapic[LocalApicRegister.InterruptRequest + 0x30] & 1u << 1); // 0x61 still asserted: sent again
     }
 
     [Fact]
@@ -162,7 +181,7 @@ public sealed class IoApicTests
                     break;
             }
 
-            Assert.Equal(0x0017_0011u, r.Read(1));
+            Assert.Equal(IoApic.VersionValue, r.Read(1));
         }
     }
 }

@@ -46,6 +46,28 @@ public sealed class KbcTests
     }
 
     [Fact]
+    public void FirmwareCommandByteTranslatesTheKeyboardIdAsQemuDoes()
+    {
+        var kbc = new Kbc8042(_irq1, _irq12, _a20, () => _resets++, Kbc8042.FirmwareCommandByte);
+        kbc.CommandPort.Write(0, 1, 0x20);
+        Assert.Equal(0x61u, kbc.DataPort.Read(0, 1)); // KBDINT | AUXDIS | XLATE, as SeaBIOS leaves it
+        kbc.DataPort.Write(0, 1, 0xF2);
+        Assert.Equal([0xFAu, 0xABu, 0x41u], [kbc.DataPort.Read(0, 1), kbc.DataPort.Read(0, 1), kbc.DataPort.Read(0, 1)]);
+        kbc.DataPort.Write(0, 1, 0xF0);
+        kbc.DataPort.Write(0, 1, 0x00);
+        Assert.Equal([0xFAu, 0xFAu, 0x41u], [kbc.DataPort.Read(0, 1), kbc.DataPort.Read(0, 1), kbc.DataPort.Read(0, 1)]);
+    }
+
+    [Fact]
+    public void WithoutTranslationTheKeyboardIdIsAb83()
+    {
+        Command(0x20);
+        Assert.Equal([Kbc8042.PowerOnCommandByte], Drain());
+        Data(0xF2);
+        Assert.Equal([0xFA, 0xAB, 0x83], Drain());
+    }
+
+    [Fact]
     public void KeyboardInterfaceTestPasses()
     {
         Command(0xAB);

@@ -49,6 +49,19 @@ public sealed class PciHostTests
     }
 
     [Fact]
+    public void PowerManagementFunctionNamesThePmBlockAsQemusPiix4Does()
+    {
+        Assert.Equal(0x7113_8086u, Read(1, 3, 0x00, 4));
+        Assert.Equal(0x0680_0003u, Read(1, 3, 0x08, 4)); // bridge/other, revision 3: no PM-timer erratum
+        Assert.Equal(0x0601u, Read(1, 3, PciHost.PmBaseOffset, 4)); // I/O at AcpiPmDevice.DefaultBase
+        Assert.Equal(1u, Read(1, 3, PciHost.PmMiscOffset, 1) & 1); // PMIOSE: the space is enabled
+        Assert.Equal(0u, Read(1, 3, 0x90, 4)); // no SMBus
+        Assert.Equal(0u, Read(1, 3, PciFunction.InterruptPinOffset, 1));
+        Write(1, 3, PciHost.PmBaseOffset, 4, 0xB001);
+        Assert.Equal(0x0601u, Read(1, 3, PciHost.PmBaseOffset, 4)); // the block does not move
+    }
+
+    [Fact]
     public void AbsentFunctionsOtherBusesAndDisabledAccessesReadAllOnes()
     {
         Assert.Equal(0xFFFF_FFFFu, Read(2, 0, 0, 4));
