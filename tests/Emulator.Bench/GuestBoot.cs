@@ -12,7 +12,8 @@ public static class GuestBoot
 {
     private const int ErrorLinesKept = 5;
 
-    public static BootResult Run(string program, IReadOnlyList<string> arguments, TimeSpan timeout, string consoleLog)
+    /// <summary>Boots once; <paramref name="progress"/> sees each marker as it arrives (a boot under an interpreter takes many minutes).</summary>
+    public static BootResult Run(string program, IReadOnlyList<string> arguments, TimeSpan timeout, string consoleLog, Action<ConsoleEvent, double> progress)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -66,14 +67,17 @@ public static class GuestBoot
             });
 
             // Stdin stays open (and silent) for the whole run: an EOF on the console could end a -nographic emulator.
-            using (var log = new StreamWriter(consoleLog))
+            // Flushed per line so the log shows how far a long boot got.
+            using (var log = new StreamWriter(consoleLog) { AutoFlush = true })
             {
                 while (process.StandardOutput.ReadLine() is { } line)
                 {
                     log.WriteLine(line);
                     if (GuestTimings.Parse(line) is { } marker)
                     {
-                        recorder.Observe(marker, Stopwatch.GetElapsedTime(start).TotalSeconds, ProcessTreeCpu.Seconds(process.Id));
+                        double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                        recorder.Observe(marker, wall, ProcessTreeCpu.Seconds(process.Id));
+                        progress(marker, wall);
                     }
                 }
             }

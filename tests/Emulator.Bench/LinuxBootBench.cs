@@ -63,7 +63,13 @@ public static class LinuxBootBench
         string console = Path.Combine(directory, $"{name}-{run}.log");
         log.WriteLine($"bench --linux: booting under {name} (run {run}/{options.Runs}), console in {console}");
         long start = Stopwatch.GetTimestamp();
-        BootResult result = GuestBoot.Run(program, arguments, options.Timeout, console);
+        BootResult result = GuestBoot.Run(program, arguments, options.Timeout, console, (marker, wall) =>
+        {
+            if (marker.Kind is ConsoleEventKind.Ready or ConsoleEventKind.Time or ConsoleEventKind.Exit)
+            {
+                log.WriteLine($"bench --linux: {name} at {wall:F0} s: {marker.Kind} {marker.Name} {(marker.Kind == ConsoleEventKind.Time ? $"{marker.Seconds:F2} s" : marker.Text)}");
+            }
+        });
         log.WriteLine($"bench --linux: {name} done in {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s" + (result.Problem is null ? "" : $": {result.Problem}"));
         return result;
     }
