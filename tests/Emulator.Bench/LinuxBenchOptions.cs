@@ -21,8 +21,8 @@ public sealed record LinuxBenchOptions
 
     public int MemoryMiB { get; init; } = 512;
 
-    /// <summary>Per boot; an interpreter on a loaded machine can take many minutes.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(20);
+    /// <summary>Per boot: ours needs ~8 CPU-minutes for the whole script, and over 25 wall-minutes on a loaded 2-core machine.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(60);
 
     public bool WithQemu { get; init; } = true;
 
@@ -30,7 +30,7 @@ public sealed record LinuxBenchOptions
     public static LinuxBenchOptions? Parse(IReadOnlyList<string> args, out string error)
     {
         string? kernel = null, initrd = null, emu = null;
-        int runs = 1, memory = 512, timeout = 20 * 60;
+        int runs = 1, memory = 512, timeout = 60 * 60;
         bool qemu = true;
         error = "";
         for (int i = 0; i < args.Count; i++)
