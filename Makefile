@@ -20,9 +20,16 @@ test: build
 	scripts/guest/build.sh >/dev/null
 	scripts/test.sh $(CONFIG)
 
-## bench: latency and CPU figures (medians, p99) printed to stdout
+## bench: latency and CPU figures (medians, p99), then the default guest booted under QEMU TCG and ours
+## (boot-to-ready and in-guest timings; BENCH_LINUX_ARGS="--runs 3" for medians, "--no-qemu" for ours only)
 bench: build
-	dotnet tests/Emulator.Bench/bin/$(CONFIG)/net10.0/Emulator.Bench.dll
+	guest=$$(scripts/guest/build.sh) || exit 1; \
+	vmlinux=$$(printf '%s\n' "$$guest" | sed -n 's/^VMLINUX=//p'); initrd=$$(printf '%s\n' "$$guest" | sed -n 's/^INITRD=//p'); \
+	status=0; \
+	dotnet tests/Emulator.Bench/bin/$(CONFIG)/net10.0/Emulator.Bench.dll || status=1; \
+	dotnet tests/Emulator.Bench/bin/$(CONFIG)/net10.0/Emulator.Bench.dll --linux --kernel "$$vmlinux" --initrd "$$initrd" \
+		--emu bin/emu $(BENCH_LINUX_ARGS) || status=1; \
+	exit $$status
 
 ## fuzz: the random-input tests with millions of iterations instead of the suite's default
 fuzz: build

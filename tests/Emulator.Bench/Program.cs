@@ -11,10 +11,15 @@ if (args is ["--cpu"] or ["--cpu", "--no-qemu"])
     return 0;
 }
 
+if (args is ["--linux", .. var linuxArgs])
+{
+    return LinuxBootBench.Run(linuxArgs, Console.Out, Console.Error);
+}
+
 BenchSettings? settings = BenchSettings.FromArgs(args);
 if (settings is null)
 {
-    Console.Error.WriteLine("usage: Emulator.Bench [--quick | --cpu [--no-qemu]]");
+    Console.Error.WriteLine("usage: Emulator.Bench [--quick | --cpu [--no-qemu] | --linux --kernel VMLINUX --initrd INITRD [--runs N] [--no-qemu]]");
     return 1;
 }
 
