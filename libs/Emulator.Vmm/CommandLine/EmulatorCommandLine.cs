@@ -16,7 +16,8 @@ public static class EmulatorCommandLine
 
     private static readonly FrozenSet<string> ValueOptions =
         FrozenSet.Create(StringComparer.Ordinal, "m", "chardev", "serial", "monitor", "mon", "display", "name",
-            "bios", "kernel", "append", "initrd", "debugcon", "device", "d", "D", "gdb");
+            "bios", "kernel", "append", "initrd", "debugcon", "device", "d", "D", "gdb",
+            "M", "machine", "accel");
 
     private static readonly FrozenSet<string> FlagOptions =
         FrozenSet.Create(StringComparer.Ordinal, "nographic", "S", "version", "h", "help", "no-reboot", "no-shutdown", "s");
@@ -150,6 +151,22 @@ public static class EmulatorCommandLine
                 case "gdb":
                     config = config with { Gdb = ParseGdb(value) };
                     break;
+                case "M" or "machine":
+                    if (MachineOptions.IsHelpRequest(value))
+                    {
+                        return CommandLineResult.Print(MachineOptions.HelpText);
+                    }
+
+                    MachineOptions.ParseMachine(value);
+                    break;
+                case "accel":
+                    if (MachineOptions.IsHelpRequest(value))
+                    {
+                        return CommandLineResult.Print(MachineOptions.AccelHelpText);
+                    }
+
+                    MachineOptions.ParseAccel(value);
+                    break;
             }
         }
 
@@ -246,6 +263,8 @@ public static class EmulatorCommandLine
         Standard options:
         -h or -help     display this help and exit
         -version        display version information and exit
+        -M pc           the machine (the only one: Standard PC, i440FX + PIIX; -M help)
+        -accel tcg      the accelerator (the only one: emu's own interpreter)
         -m [size=]megs[M|G]
                         configure guest RAM (default 128 MiB)
         -name string    set the name of the guest
@@ -257,11 +276,10 @@ public static class EmulatorCommandLine
 
         Boot options:
         -bios file      the firmware image (a multiple of 64 KiB, mapped to end at 4 GiB)
-        -kernel file    a multiboot kernel, started without firmware
+        -kernel file    a Linux bzImage, a PVH ELF vmlinux or a multiboot kernel, started without firmware
         -append cmdline the kernel's command line
-        -initrd "file1 args,file2"
-                        multiboot modules (",," for a literal comma)
-        -no-reboot      exit instead of rebooting on a guest reset (triple fault)
+        -initrd file    Linux's initial ramdisk; for multiboot: "file1 args,file2" modules (",," for a literal comma)
+        -no-reboot      exit instead of rebooting on a guest reset (reset request or triple fault)
         -no-shutdown    stop the VM instead of exiting on a guest shutdown
 
         Devices and debugging:
