@@ -21,6 +21,32 @@ public sealed class GuestBootEndToEndTests
     }
 
     [Fact(Timeout = Patience.TestMs)]
+    public async Task AGuestResetReloadsTheKernelAsUnderQemu()
+    {
+        await Task.Yield();
+        RepoLayout.RequireBuild();
+        using var scratch = new ScratchDirectory();
+        string kernel = scratch.File("reset.elf");
+        File.WriteAllBytes(kernel, HelloGuests.MultibootKernelThatResetsOnce());
+        AssertOutputSameAsQemu(scratch, "first again", "-kernel", kernel);
+    }
+
+    [Fact(Timeout = Patience.TestMs)]
+    public async Task NoRebootMakesTheGuestResetAnExitAsUnderQemu()
+    {
+        await Task.Yield();
+        RepoLayout.RequireBuild();
+        using var scratch = new ScratchDirectory();
+        string kernel = scratch.File("reset.elf");
+        File.WriteAllBytes(kernel, HelloGuests.MultibootKernelThatResetsOnce());
+        string[] args = ["-kernel", kernel, "-no-reboot"];
+        (int emuStatus, string emuOutput, _) = GuestRun.Run(scratch, RepoLayout.Emu, ["-display", "none"], args);
+        (int qemuStatus, string qemuOutput, _) = GuestRun.Run(scratch, GuestRun.FindQemu(), GuestRun.QemuArgs, args);
+        Assert.Equal((0, "first "), (qemuStatus, qemuOutput));
+        Assert.Equal((qemuStatus, qemuOutput), (emuStatus, emuOutput));
+    }
+
+    [Fact(Timeout = Patience.TestMs)]
     public async Task MultibootKernelPrintsAndExitsAsUnderQemu()
     {
         await Task.Yield();

@@ -49,6 +49,47 @@ internal static class HelloGuests
         a.hlt();
     });
 
+    /// <summary>RAM a reset keeps (only the kernel image is loaded again): the reset guest's first-boot mark.</summary>
+    public const uint ResetMarkAddress = 0x20_0000;
+
+    /// <summary>
+    /// Prints "first " and resets the machine through port CF9h; after the reset (RAM kept, the kernel
+    /// loaded again) it finds its mark, prints "again" and exits with 99.
+    /// </summary>
+    public static byte[] MultibootKernelThatResetsOnce() => MultibootElfWriter.BuildElf(a =>
+    {
+        const uint mark = 0x5245_5345;
+        var second = a.CreateLabel();
+        a.cmp(__dword_ptr[ResetMarkAddress], mark);
+        a.je(second);
+        a.mov(__dword_ptr[ResetMarkAddress], mark);
+        foreach (char c in "first ")
+        {
+            a.mov(al, (byte)c);
+            a.@out(0xE9, al);
+        }
+
+        a.mov(dx, 0xCF9);
+        a.mov(al, 0x06);
+        a.@out(dx, al);
+        var spin = a.CreateLabel();
+        a.Label(ref spin);
+        a.cli();
+        a.hlt();
+        a.jmp(spin);
+
+        a.Label(ref second);
+        foreach (char c in "again")
+        {
+            a.mov(al, (byte)c);
+            a.@out(0xE9, al);
+        }
+
+        a.mov(al, 0x31);
+        a.@out((byte)ExitPort, al);
+        a.hlt();
+    });
+
     public static byte[] Bios() => BiosImageWriter.Build(a =>
     {
         a.cli();
