@@ -100,7 +100,13 @@ public sealed class VhostUserPciDevice : IVirtioDeviceBackend, IDisposable
 
         try
         {
-            _frontend.GetConfig(offset, (uint)destination.Length).CopyTo(destination);
+            // The whole space from offset 0, as QEMU's front-end asks: libvhost-user servers
+            // (qemu-storage-daemon) ignore GET_CONFIG's offset and answer from the start.
+            byte[] config = _frontend.GetConfig(0, ConfigSize);
+            if ((ulong)offset + (ulong)destination.Length <= (ulong)config.Length)
+            {
+                config.AsSpan((int)offset, destination.Length).CopyTo(destination);
+            }
         }
         catch (Exception e) when (e is VhostUserProtocolException or PosixException)
         {
