@@ -61,6 +61,9 @@ public sealed class BlockDevices : IDisposable
         }
     }
 
+    /// <summary>The virtio-blk-pci functions, in plan order (empty once disposed).</summary>
+    public IReadOnlyList<VirtioPciFunction> Functions => [.. Snapshot().Select(d => d.Device.Function)];
+
     /// <summary>Puts every function's BARs on the MMIO bus, once PCI resources are assigned. Throws <see cref="BusConflictException"/>.</summary>
     public void MapBars()
     {

@@ -55,7 +55,7 @@ public sealed class BlockBootTests(ITestOutputHelper output)
         MakeExt4(image, content);
         string socket = scratch.File("qsd.sock");
 
-        using Process qsd = StartQsd(image, socket);
+        using Process qsd = BlockDevicesTests.StartQsd(image, socket);
         try
         {
             (string console, _) = Boot(scratch, Mount + "echo \"EMU-SUM $(sha256sum </mnt/payload.bin)\"; echo from-guest >/mnt/guest.txt; sync; umount /mnt",
@@ -89,28 +89,6 @@ public sealed class BlockBootTests(ITestOutputHelper output)
         }
 
         DefaultGuestBoot.Tool("mkfs.ext4", content is null ? ["-F", "-q", image] : ["-F", "-q", "-d", content, image]);
-    }
-
-    private static Process StartQsd(string image, string socket)
-    {
-        var start = new ProcessStartInfo("qemu-storage-daemon") { UseShellExecute = false, RedirectStandardError = true };
-        foreach (string arg in (string[])["--blockdev", $"driver=file,node-name=f,filename={image}",
-            "--export", $"type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path={socket},writable=on"])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start qemu-storage-daemon (apt-get install qemu-system-x86)");
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        long deadline = Environment.TickCount64 + Patience.WaitMs;
-        while (!File.Exists(socket) && !process.HasExited && Environment.TickCount64 < deadline)
-        {
-            Thread.Sleep(20);
-        }
-
-        Assert.True(File.Exists(socket), "qemu-storage-daemon did not listen");
-        return process;
     }
 
     private static string Sum(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
