@@ -122,7 +122,9 @@ public sealed class BlockDevices : IDisposable
                     throw new BlockDeviceException($"{disk.Origin}: Could not open '{image.File}': No such file or directory");
                 }
 
-                DeviceServerCommand command = _context.Locator.Command(ServerProgram, [.. disk.ServerArguments()]);
+                // The server need not share our working directory: it gets the full path.
+                PlannedDisk absolute = disk with { Image = image with { File = Path.GetFullPath(image.File) } };
+                DeviceServerCommand command = _context.Locator.Command(ServerProgram, [.. absolute.ServerArguments()]);
                 server = _context.Manager.Spawn(serverId, command, callerReportsSetUpFailure: true);
             }
             else

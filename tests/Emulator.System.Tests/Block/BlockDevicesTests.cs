@@ -4,6 +4,8 @@ using Emulator.Memory;
 using Emulator.Platform;
 using Emulator.Posix;
 using Emulator.System.Tests.EndToEnd;
+using Emulator.VhostUser;
+using Emulator.Virtio;
 using Emulator.Vmm;
 using Emulator.Vmm.Block;
 using Emulator.Vmm.CommandLine;
@@ -80,6 +82,28 @@ public sealed class BlockDevicesTests : IDisposable
             VirtioPciFunction function = Assert.Single(devices.Functions);
             Assert.Equal((ulong)(DiskSize / 512), ReadDeviceConfig(function, 0, 8));
             Assert.Equal(512UL, ReadDeviceConfig(function, 20, 4));
+        }
+        finally
+        {
+            ProcessControl.Kill(qsd.Id, Signals.SIGTERM);
+            Assert.True(qsd.WaitForExit(Patience.WaitMs));
+        }
+    }
+
+    [Fact]
+    public void Qemu_storage_daemons_answer_to_set_log_base_is_accepted()
+    {
+        // libvhost-user answers SET_LOG_BASE with the request's first u64 (the log's size), not 0.
+        string socket = _scratch.File("log.sock");
+        using Process qsd = StartQsd(Image("log.img"), socket);
+        try
+        {
+            using var frontend = new VhostUserFrontend(UnixSocket.Connect(socket), Patience.WaitMs);
+            frontend.Negotiate(VirtioTransportFeatures.Version1 | VhostUserFeatureBits.ProtocolFeatures | VhostUserFeatureBits.LogAll,
+                VhostUserProtocolFeatures.LogShmfd | VhostUserProtocolFeatures.ReplyAck);
+            frontend.SetMemTable(_memory);
+            using DirtyLog log = frontend.EnableDirtyLog(_memory);
+            Assert.Same(log, frontend.DirtyLog);
         }
         finally
         {
