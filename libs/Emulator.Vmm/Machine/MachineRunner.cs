@@ -13,7 +13,7 @@ namespace Emulator.Vmm.Machine;
 
 /// <summary>
 /// Runs a configured machine until it is asked to quit: the boot images (checked first), guest RAM,
-/// the port devices (debugcon, isa-debug-exit), the chardev servers and their monitors, then the
+/// the port devices (debugcon, isa-debug-exit), the disks (one emu-block per drive), the chardev servers and their monitors, then the
 /// vCPU thread, until <c>quit</c>, C-a x, SIGTERM/SIGINT/SIGHUP or a guest exit (isa-debug-exit). A device server that dies
 /// is logged (by the <see cref="DeviceManager"/>) and the machine keeps running; if it held the
 /// terminal, the terminal mode saved at start is put back at once. However the run ends, every
