@@ -91,6 +91,24 @@ public sealed class BlockDevicesTests : IDisposable
     }
 
     [Fact]
+    public void More_queues_than_the_server_has_is_a_start_error()
+    {
+        string socket = _scratch.File("mq.sock");
+        using Process qsd = StartQsd(Image("mq.img"), socket);
+        try
+        {
+            BlockDeviceException e = Assert.Throws<BlockDeviceException>(() =>
+                Start(new PlannedDisk("c0", "-device vhost-user-blk-pci,chardev=c0,num-queues=2") { SocketPath = socket, NumQueues = 2 }));
+            Assert.Equal("-device vhost-user-blk-pci,chardev=c0,num-queues=2: could not start disk 'c0': 2 queues were asked for, the server has 1", e.Message);
+        }
+        finally
+        {
+            ProcessControl.Kill(qsd.Id, Signals.SIGTERM);
+            Assert.True(qsd.WaitForExit(Patience.WaitMs));
+        }
+    }
+
+    [Fact]
     public void Qemu_storage_daemons_answer_to_set_log_base_is_accepted()
     {
         // libvhost-user answers SET_LOG_BASE with the request's first u64 (the log's size), not 0.
