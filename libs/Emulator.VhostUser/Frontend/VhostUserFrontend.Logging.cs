@@ -51,7 +51,7 @@ public sealed partial class VhostUserFrontend
     }
 
     /// <summary>
-    /// SET_LOG_BASE with the log's memfd; waits for the back-end's u64 0 (it has mapped the log). Replacing a log
+    /// SET_LOG_BASE with the log's memfd; waits for the back-end's u64 reply (it has mapped the log). Replacing a log
     /// while rings run is safe: the back-end switches with its rings stopped. Harvest the old log once more
     /// after this returns, then dispose it.
     /// </summary>
@@ -64,14 +64,9 @@ public sealed partial class VhostUserFrontend
         }
 
         _connection.SendRequest((uint)FrontendRequest.SetLogBase, log.Description.ToArray(), needReply: false, [log.Fd.Number]);
-        using (VhostUserMessage reply = ReceiveReply((uint)FrontendRequest.SetLogBase, U64Payload.Size, 0))
-        {
-            ulong status = U64Payload.Parse(reply.Payload);
-            if (status != 0)
-            {
-                throw new VhostUserProtocolException($"back-end refused SET_LOG_BASE (status {status})");
-            }
-        }
+        // The reply only says the log is mapped: its value is not checked, as QEMU's front-end does not,
+        // because libvhost-user (qemu-storage-daemon) answers with the request's first u64, the log's size.
+        ReceiveReply((uint)FrontendRequest.SetLogBase, U64Payload.Size, 0).Dispose();
 
         DirtyLog = log;
     }

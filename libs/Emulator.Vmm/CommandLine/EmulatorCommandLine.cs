@@ -16,7 +16,7 @@ public static class EmulatorCommandLine
 
     private static readonly FrozenSet<string> ValueOptions =
         FrozenSet.Create(StringComparer.Ordinal, "m", "chardev", "serial", "monitor", "mon", "display", "name",
-            "bios", "kernel", "append", "initrd", "debugcon", "device", "d", "D", "gdb",
+            "bios", "kernel", "append", "initrd", "debugcon", "device", "d", "D", "gdb", "drive", "blockdev",
             "M", "machine", "accel");
 
     private static readonly FrozenSet<string> FlagOptions =
@@ -30,6 +30,9 @@ public static class EmulatorCommandLine
         List<string?> serials = [];
         List<string> monitors = [];
         List<PortRange> debugExits = [];
+        List<string> drives = [];
+        List<string> blockdevs = [];
+        List<string> blockDevices = [];
         bool serialGiven = false;
         bool monitorGiven = false;
 
@@ -132,7 +135,13 @@ public static class EmulatorCommandLine
                 case "device":
                     if (DeviceOptions.IsHelpRequest(value))
                     {
-                        return CommandLineResult.Print(DeviceOptions.HelpText);
+                        return CommandLineResult.Print(BlockDeviceOptions.HelpText + "\n" + DeviceOptions.HelpText);
+                    }
+
+                    if (BlockDeviceOptions.IsBlockDevice(value))
+                    {
+                        blockDevices.Add(value);
+                        break;
                     }
 
                     debugExits.Add(DeviceOptions.ParseIsaDebugExit(value));
@@ -166,6 +175,12 @@ public static class EmulatorCommandLine
                     }
 
                     MachineOptions.ParseAccel(value);
+                    break;
+                case "drive":
+                    drives.Add(value);
+                    break;
+                case "blockdev":
+                    blockdevs.Add(value);
                     break;
             }
         }
@@ -202,7 +217,8 @@ public static class EmulatorCommandLine
             }
         }
 
-        return CommandLineResult.Run(config with { Chardevs = chardevs, Serials = serials, Monitors = monitors, DebugExitDevices = debugExits });
+        return CommandLineResult.Run(config with { Chardevs = chardevs, Serials = serials, Monitors = monitors, DebugExitDevices = debugExits,
+            Drives = drives, Blockdevs = blockdevs, BlockDevices = blockDevices });
     }
 
     /// <summary><c>-m 512</c>, <c>-m 1G</c>, <c>-m size=1G</c>: a bare number is MiB, as in QEMU.</summary>
@@ -281,6 +297,17 @@ public static class EmulatorCommandLine
         -initrd file    Linux's initial ramdisk; for multiboot: "file1 args,file2" modules (",," for a literal comma)
         -no-reboot      exit instead of rebooting on a guest reset (reset request or triple fault)
         -no-shutdown    stop the VM instead of exiting on a guest shutdown
+
+        Block devices:
+        -drive file=F[,format=raw|qcow2][,if=virtio|none][,id=ID][,readonly=on]
+               [,cache=none|writeback][,discard=unmap|ignore][,serial=S]
+                        a disk image served by an emu-block process (if=virtio: with its device)
+        -blockdev driver=raw|qcow2,node-name=N,file.driver=file,file.filename=F[,read-only=on]
+        -blockdev driver=file,node-name=N,filename=F
+                        a block node for -device virtio-blk-pci,drive=N
+        -device virtio-blk-pci,drive=ID[,serial=S][,num-queues=K]
+        -device vhost-user-blk-pci,chardev=ID[,num-queues=K]
+                        a disk served by a vhost-user-blk server on a socket chardev
 
         Devices and debugging:
         -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]

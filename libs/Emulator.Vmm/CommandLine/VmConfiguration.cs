@@ -67,4 +67,13 @@ public sealed record VmConfiguration
 
     /// <summary><c>-D file</c>: where <c>-d</c> output goes instead of stderr.</summary>
     public string? LogFile { get; init; }
+
+    /// <summary><c>-drive</c> strings in command-line order (see <c>BlockPlanner</c>).</summary>
+    public IReadOnlyList<string> Drives { get; init; } = [];
+
+    /// <summary><c>-blockdev</c> strings in command-line order.</summary>
+    public IReadOnlyList<string> Blockdevs { get; init; } = [];
+
+    /// <summary>The block <c>-device</c> strings (virtio-blk-pci, vhost-user-blk-pci) in command-line order.</summary>
+    public IReadOnlyList<string> BlockDevices { get; init; } = [];
 }

@@ -16,6 +16,7 @@ public static class EmulatorProgram
         ArgumentNullException.ThrowIfNull(stderr);
         VmConfiguration config;
         ChardevPlan plan;
+        BlockPlan blocks;
         try
         {
             CommandLineResult result = EmulatorCommandLine.Parse(args);
@@ -32,7 +33,8 @@ public static class EmulatorProgram
                 return 0;
             }
 
-            plan = ChardevPlanner.Plan(config);
+            blocks = BlockPlanner.Plan(config);
+            plan = ChardevPlanner.Plan(config with { Chardevs = blocks.OtherChardevs });
         }
         catch (OptionsException e)
         {
@@ -40,6 +42,6 @@ public static class EmulatorProgram
             return 1;
         }
 
-        return MachineRunner.Run(config, plan, stderr, openStandardOutput);
+        return MachineRunner.Run(config, plan, stderr, openStandardOutput, blocks);
     }
 }

@@ -5,6 +5,7 @@ using Emulator.Memory;
 using Emulator.Options;
 using Emulator.Platform;
 using Emulator.VhostUser;
+using Emulator.Vmm.Block;
 using Emulator.Vmm.Chardev;
 using Emulator.Vmm.CommandLine;
 
@@ -12,7 +13,7 @@ namespace Emulator.Vmm.Machine;
 
 /// <summary>
 /// Runs a configured machine until it is asked to quit: the boot images (checked first), guest RAM,
-/// the port devices (debugcon, isa-debug-exit), the chardev servers and their monitors, then the
+/// the port devices (debugcon, isa-debug-exit), the disks (one emu-block per drive), the chardev servers and their monitors, then the
 /// vCPU thread, until <c>quit</c>, C-a x, SIGTERM/SIGINT/SIGHUP or a guest exit (isa-debug-exit). A device server that dies
 /// is logged (by the <see cref="DeviceManager"/>) and the machine keeps running; if it held the
 /// terminal, the terminal mode saved at start is put back at once. However the run ends, every
@@ -22,7 +23,8 @@ public static class MachineRunner
 {
     /// <summary>Returns the process exit status.</summary>
     /// <param name="openStandardOutput">A write(2) stream on fd 1, for <c>-debugcon stdio</c>.</param>
-    public static int Run(VmConfiguration config, ChardevPlan plan, TextWriter stderr, Func<Stream>? openStandardOutput = null)
+    /// <param name="blocks">The disks to create (<see cref="BlockPlanner"/>); null for none.</param>
+    public static int Run(VmConfiguration config, ChardevPlan plan, TextWriter stderr, Func<Stream>? openStandardOutput = null, BlockPlan? blocks = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(plan);
@@ -86,7 +88,6 @@ public static class MachineRunner
                 FirmwareTablesInRam = boot.Firmware is null,
             });
             boot.Firmware?.Register(platform.Mmio, executionLog is { LogsGuestErrors: true } ? executionLog.RomWrite : null);
-            platform.AssignPciResources();
         }
         catch (BusConflictException e)
         {
@@ -149,8 +150,14 @@ public static class MachineRunner
 
         using var manager = new DeviceManager(new DeviceManagerOptions { HandleTerminationSignals = false, Log = Log });
         var running = new StrongBox<ChardevFrontEnds?>();
+        var disks = new StrongBox<BlockDevices?>();
         manager.ServerExited += (_, e) =>
         {
+            if (!e.Expected)
+            {
+                Volatile.Read(ref disks.Value)?.OnServerExited(e.Id);
+            }
+
             if (e.Expected || Volatile.Read(ref running.Value) is not ChardevFrontEnds frontEnds)
             {
                 return;
@@ -165,6 +172,27 @@ public static class MachineRunner
 
         try
         {
+            // Every PCI function is attached before the resources are assigned, as firmware would find them.
+            try
+            {
+                Volatile.Write(ref disks.Value, BlockDevices.Start(blocks ?? BlockPlan.Empty, new BlockDevicesContext
+                {
+                    Manager = manager,
+                    Locator = DeviceServerLocator.FromEnvironment(),
+                    Memory = memory,
+                    Platform = platform,
+                    InvalidateCode = vcpuThread is null ? null : vcpuThread.InvalidatePhysical,
+                    Log = Log,
+                }));
+                platform.AssignPciResources();
+                disks.Value?.MapBars();
+            }
+            catch (Exception e) when (e is BlockDeviceException or BusConflictException)
+            {
+                Log(e.Message);
+                return 1;
+            }
+
             ChardevFrontEnds frontEnds;
             try
             {
@@ -200,6 +228,7 @@ public static class MachineRunner
             com1.Dispose();
             com2.Dispose();
             Volatile.Read(ref running.Value)?.Dispose();
+            Volatile.Read(ref disks.Value)?.Dispose();
             manager.StopAll();
             terminal?.Restore();
         }

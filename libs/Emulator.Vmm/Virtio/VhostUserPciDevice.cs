@@ -60,9 +60,13 @@ public sealed class VhostUserPciDevice : IVirtioDeviceBackend, IDisposable
         // LOG_ALL is vhost-user's, not the guest's: with LOG_SHMFD the server logs every page it writes.
         _logsWrites = (_protocol & VhostUserProtocolFeatures.LogShmfd) != 0 && (offered & VhostUserFeatureBits.LogAll) != 0;
         DeviceFeatures = offered & ~(VhostUserFeatureBits.ProtocolFeatures | VhostUserFeatureBits.LogAll);
-        QueueCount = options.QueueCount ?? ((_protocol & VhostUserProtocolFeatures.Mq) != 0
-            ? (int)Math.Min(_frontend.GetQueueNum(), VirtioPciLayout.MaxQueues)
-            : throw new VhostUserProtocolException("the server does not say how many rings it has (no MQ protocol feature) and no count was given"));
+        int? serverQueues = (_protocol & VhostUserProtocolFeatures.Mq) != 0 ? (int)Math.Min(_frontend.GetQueueNum(), VirtioPciLayout.MaxQueues) : null;
+        QueueCount = options.QueueCount ?? serverQueues
+            ?? throw new VhostUserProtocolException("the server does not say how many rings it has (no MQ protocol feature) and no count was given");
+        if (QueueCount > serverQueues)
+        {
+            throw new VhostUserProtocolException($"{QueueCount} queues were asked for, the server has {serverQueues}");
+        }
         _kicks = new EventFd[QueueCount];
         _calls = new EventFd[QueueCount];
         for (int i = 0; i < QueueCount; i++)
@@ -100,7 +104,13 @@ public sealed class VhostUserPciDevice : IVirtioDeviceBackend, IDisposable
 
         try
         {
-            _frontend.GetConfig(offset, (uint)destination.Length).CopyTo(destination);
+            // The whole space from offset 0, as QEMU's front-end asks: libvhost-user servers
+            // (qemu-storage-daemon) ignore GET_CONFIG's offset and answer from the start.
+            byte[] config = _frontend.GetConfig(0, ConfigSize);
+            if ((ulong)offset + (ulong)destination.Length <= (ulong)config.Length)
+            {
+                config.AsSpan((int)offset, destination.Length).CopyTo(destination);
+            }
         }
         catch (Exception e) when (e is VhostUserProtocolException or PosixException)
         {

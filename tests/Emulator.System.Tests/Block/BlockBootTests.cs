@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Emulator.Posix;
+using Emulator.System.Tests.EndToEnd;
+using Xunit.Abstractions;
+
+namespace Emulator.System.Tests.Block;
+
+/// <summary>
+/// The default guest with a disk: an ext4 image made on the host, mounted by the guest's kernel
+/// through virtio-blk-pci, served by an emu-block the emulator starts (-drive) or by QEMU's own
+/// vhost-user-blk export (qemu-storage-daemon) through -chardev/-device vhost-user-blk-pci.
+/// Each boot takes a minute or two: three boots in all.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class BlockBootTests(ITestOutputHelper output)
+{
+    public const string Category = "Guest";
+
+    private const string Mount = "set -e; mkdir -p /mnt; mount -t ext4 /dev/vda /mnt; ";
+
+    [Fact]
+    [Trait("Category", Category)]
+    public void A_file_the_guest_writes_on_an_ext4_drive_survives_a_fresh_boot()
+    {
+        using var scratch = new ScratchDirectory();
+        string image = scratch.File("disk.img");
+        MakeExt4(image, null);
+        string expected = Sum(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(1, 20000).Select(n => $"{n}\n"))));
+        string drive = $"file={image.Replace(",", ",,", StringComparison.Ordinal)},format=raw,if=virtio";
+
+        // Remounting after umount reads the file back from the disk, not from the page cache.
+        (string first, _) = Boot(scratch, Mount + "seq 1 20000 >/mnt/data.txt; sync; echo \"EMU-SUM $(sha256sum </mnt/data.txt)\"; umount /mnt; "
+            + "mount -t ext4 /dev/vda /mnt; echo \"EMU-REREAD $(sha256sum </mnt/data.txt)\"; umount /mnt", "-drive", drive);
+        Assert.Equal(expected, DefaultGuestBoot.Field(first, "EMU-SUM"));
+        Assert.Equal(expected, DefaultGuestBoot.Field(first, "EMU-REREAD"));
+        Assert.Equal(expected, Sum(Encoding.ASCII.GetBytes(DefaultGuestBoot.Tool("debugfs", "-R", "cat /data.txt", image))));
+
+        (string second, _) = Boot(scratch, Mount + "echo \"EMU-SUM $(sha256sum </mnt/data.txt)\"; umount /mnt", "-drive", drive);
+        Assert.Equal(expected, DefaultGuestBoot.Field(second, "EMU-SUM"));
+    }
+
+    [Fact]
+    [Trait("Category", Category)]
+    public void The_guest_reads_and_writes_a_disk_served_by_qemu_storage_daemon()
+    {
+        using var scratch = new ScratchDirectory();
+        string content = scratch.File("content");
+        Directory.CreateDirectory(content);
+        byte[] payload = new byte[300_000];
+        new Random(5).NextBytes(payload);
+        File.WriteAllBytes(Path.Combine(content, "payload.bin"), payload);
+        string image = scratch.File("qsd.img");
+        MakeExt4(image, content);
+        string socket = scratch.File("qsd.sock");
+
+        using Process qsd = BlockDevicesTests.StartQsd(image, socket);
+        try
+        {
+            (string console, _) = Boot(scratch, Mount + "echo \"EMU-SUM $(sha256sum </mnt/payload.bin)\"; echo from-guest >/mnt/guest.txt; sync; umount /mnt",
+                "-chardev", $"socket,id=c0,path={socket}", "-device", "vhost-user-blk-pci,chardev=c0");
+            Assert.Equal(Sum(payload), DefaultGuestBoot.Field(console, "EMU-SUM"));
+        }
+        finally
+        {
+            ProcessControl.Kill(qsd.Id, Signals.SIGTERM);
+            Assert.True(qsd.WaitForExit(Patience.WaitMs), "qemu-storage-daemon did not stop on SIGTERM");
+        }
+
+        Assert.Equal("from-guest\n", DefaultGuestBoot.Tool("debugfs", "-R", "cat /guest.txt", image));
+    }
+
+    private (string Console, string Stderr) Boot(ScratchDirectory scratch, string script, params string[] options)
+    {
+        var clock = Stopwatch.StartNew();
+        (int status, string console, string stderr) = DefaultGuestBoot.Run(scratch, script, options);
+        output.WriteLine($"boot took {clock.Elapsed.TotalSeconds:F0} s\n{console}\n{stderr}");
+        Assert.True(status == 0, $"emu exited {status}\n{console}\n{stderr}");
+        Assert.True(DefaultGuestBoot.Field(console, "EMU-GUEST-EXIT") == "0", $"the guest's script failed\n{console}\n{stderr}");
+        return (console, stderr);
+    }
+
+    private static void MakeExt4(string image, string? content)
+    {
+        using (var file = new FileStream(image, FileMode.CreateNew))
+        {
+            file.SetLength(64L << 20);
+        }
+
+        DefaultGuestBoot.Tool("mkfs.ext4", content is null ? ["-F", "-q", image] : ["-F", "-q", "-d", content, image]);
+    }
+
+    private static string Sum(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
+}
