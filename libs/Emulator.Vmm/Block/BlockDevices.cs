@@ -73,6 +73,15 @@ public sealed class BlockDevices : IDisposable
         }
     }
 
+    /// <summary>A machine reset, on the vCPU thread with the guest stopped: every disk's device is reset (its server gets GET_VRING_BASE and RESET_DEVICE).</summary>
+    public void Reset()
+    {
+        foreach (AttachedDisk disk in Snapshot())
+        {
+            disk.Device.Function.SystemReset();
+        }
+    }
+
     /// <summary>A server died (reported on a thread-pool thread): its device asks the driver for a reset, on the vCPU thread.</summary>
     public void OnServerExited(string serverId)
     {

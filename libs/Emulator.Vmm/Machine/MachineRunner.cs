@@ -130,6 +130,9 @@ public static class MachineRunner
             Log("-gdb: no -bios or -kernel, so no vCPU runs and the gdb stub is not started");
         }
 
+        // Disks exist once the servers run (below); a reset before that has none to reset.
+        var disks = new StrongBox<BlockDevices?>();
+
         if (vcpuThread is not null)
         {
             try
@@ -137,6 +140,7 @@ public static class MachineRunner
                 control.SetBootAction(vcpu =>
                 {
                     platform.Reset();
+                    Volatile.Read(ref disks.Value)?.Reset();
                     boot.Apply(memory, vcpu, platform.FirmwareTables.RsdpAddress);
                     vcpuThread.Invalidate();
                 });
@@ -150,7 +154,6 @@ public static class MachineRunner
 
         using var manager = new DeviceManager(new DeviceManagerOptions { HandleTerminationSignals = false, Log = Log });
         var running = new StrongBox<ChardevFrontEnds?>();
-        var disks = new StrongBox<BlockDevices?>();
         manager.ServerExited += (_, e) =>
         {
             if (!e.Expected)

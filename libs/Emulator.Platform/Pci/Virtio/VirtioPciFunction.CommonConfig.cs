@@ -27,6 +27,17 @@ public sealed partial class VirtioPciFunction
     public bool IsQueueEnabled(int index) => _queues[index].Enabled;
 
     /// <summary>
+    /// A machine reset (vCPU thread, the guest stopped): the device is reset as if the driver wrote 0 to
+    /// device_status (the backend stops its rings and is reset) and the MSI-X table returns to its
+    /// power-on state. BAR assignments stay: direct boot has no firmware to assign them again.
+    /// </summary>
+    public void SystemReset()
+    {
+        ResetDevice();
+        Msix.Reset();
+    }
+
+    /// <summary>
     /// The device hit an error it cannot recover from without a reset (a dead backend, rings the backend
     /// refused): sets DEVICE_NEEDS_RESET and, once the driver is running, tells it with a configuration
     /// change interrupt (virtio 1.2, 2.1.2).

@@ -60,6 +60,27 @@ public sealed class VirtioPciFunctionTests
     }
 
     [Fact]
+    public void A_machine_reset_resets_the_device_and_its_msix_table()
+    {
+        var rig = new VirtioPciRig();
+        VirtioPciDriver d = rig.Driver;
+        Assert.True(d.Negotiate(Wanted));
+        d.EnableMsix(0x40);
+        d.SetUpQueue(0, 128, 0x1000, 0x2000, 0x3000, 1);
+        d.EnableQueue(0);
+        d.Status = (byte)(d.Status | VirtioDeviceStatus.DriverOk);
+        int resets = rig.Backend.Resets;
+
+        rig.Function.SystemReset();
+
+        Assert.Equal(resets + 1, rig.Backend.Resets);
+        Assert.Equal(0, d.Status);
+        Assert.False(rig.Function.IsQueueEnabled(0));
+        Assert.Equal(0UL, d.Read(d.MsixTable + 8, 4));
+        Assert.Equal(1UL, d.Read(d.MsixTable + 12, 4) & 1);
+    }
+
+    [Fact]
     public void Features_ok_does_not_stick_for_unoffered_features_or_without_version_1()
     {
         var rig = new VirtioPciRig();
