@@ -44,6 +44,7 @@ public sealed class DispatchTable
         BitInstructions.AddTo(this);
         ExchangeInstructions.AddTo(this);
         MiscellaneousInstructions.AddTo(this);
+        HintNopInstructions.AddTo(this);
         DoubleShiftInstructions.AddTo(this);
         FlagTransferInstructions.AddTo(this);
         StringInstructions.AddTo(this);
