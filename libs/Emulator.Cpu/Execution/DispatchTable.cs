@@ -45,6 +45,7 @@ public sealed class DispatchTable
         ExchangeInstructions.AddTo(this);
         MiscellaneousInstructions.AddTo(this);
         HintNopInstructions.AddTo(this);
+        TableLookupInstructions.AddTo(this);
         DoubleShiftInstructions.AddTo(this);
         FlagTransferInstructions.AddTo(this);
         StringInstructions.AddTo(this);
