@@ -24,7 +24,8 @@ public static class AdvertisedForms
     /// <summary>
     /// Whether <paramref name="model"/> advertises <paramref name="feature"/>: the architectural baseline of every
     /// x86-64 processor is implied (long mode is advertised), the rest is read from the model's CPUID leaves.
-    /// Features without a CPUID bit in our model are not advertised.
+    /// Features without a CPUID bit in our model are not advertised: among them RDPMC (leaf 0Ah, which reads as zeros,
+    /// reports no counters), PREFETCHW (3DNowPrefetch), MOVBE, LZCNT, the SSE4 family, XSAVE, MONITOR.
     /// </summary>
     public static bool IsAdvertised(CpuidFeature feature, CpuidModel model)
     {

@@ -47,8 +47,8 @@ public sealed class InterpreterRunner : ISnippetRunner, IDisposable
         _scratchPhysical = MirroredDataAddress + (host.ScratchAddress - host.DataAddress);
         _interpreter = new Interpreter(_vcpu, new MirroredMemory(
             new FlatMemory(_memory),
-            new MirroredMemory.Window(host.SnippetAddress, CodeAddress, 4096),
-            new MirroredMemory.Window(host.DataAddress, MirroredDataAddress, dataSize)));
+            new MemoryWindow(host.SnippetAddress, CodeAddress, 4096),
+            new MemoryWindow(host.DataAddress, MirroredDataAddress, dataSize)));
     }
 
     public ExecutionResult Run(DifferentialCase testCase)

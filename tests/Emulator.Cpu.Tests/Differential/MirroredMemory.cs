@@ -6,19 +6,8 @@ namespace Emulator.Cpu.Tests.Differential;
 /// pointers, absolute moffs operands and RIP-relative targets are identical in both runs. Everything else is
 /// linear = physical (<see cref="FlatMemory"/>); an access straddling a window edge faults, as nothing maps it.
 /// </summary>
-public sealed class MirroredMemory(FlatMemory flat, MirroredMemory.Window code, MirroredMemory.Window data) : ICpuMemory, ICodeMemory
+public sealed class MirroredMemory(FlatMemory flat, MemoryWindow code, MemoryWindow data) : ICpuMemory, ICodeMemory
 {
-    /// <summary><paramref name="Size"/> bytes at linear <paramref name="Linear"/> are RAM at <paramref name="Physical"/>.</summary>
-    public readonly record struct Window(ulong Linear, ulong Physical, ulong Size)
-    {
-        public bool TryMap(ulong linear, int length, out ulong physical)
-        {
-            ulong offset = linear - Linear;
-            physical = Physical + offset;
-            return linear >= Linear && offset + (ulong)length <= Size;
-        }
-    }
-
     public CodePageTracker CodePages => flat.CodePages;
 
     public long TranslationEpoch => 0;
