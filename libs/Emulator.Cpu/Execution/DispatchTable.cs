@@ -44,6 +44,8 @@ public sealed class DispatchTable
         BitInstructions.AddTo(this);
         ExchangeInstructions.AddTo(this);
         MiscellaneousInstructions.AddTo(this);
+        HintNopInstructions.AddTo(this);
+        TableLookupInstructions.AddTo(this);
         DoubleShiftInstructions.AddTo(this);
         FlagTransferInstructions.AddTo(this);
         StringInstructions.AddTo(this);

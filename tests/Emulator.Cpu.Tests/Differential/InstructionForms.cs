@@ -31,7 +31,11 @@ public static class InstructionForms
     public static readonly IReadOnlyList<Mnemonic> Moves =
         [Mnemonic.Mov, Mnemonic.Movzx, Mnemonic.Movsx, Mnemonic.Movsxd, Mnemonic.Lea, Mnemonic.Cbw, Mnemonic.Cwde, Mnemonic.Cdqe, Mnemonic.Cwd, Mnemonic.Cdq, Mnemonic.Cqo];
 
-    public static readonly IReadOnlyList<Mnemonic> FlagOps = [Mnemonic.Lahf, Mnemonic.Sahf, Mnemonic.Clc, Mnemonic.Stc, Mnemonic.Cmc];
+    public static readonly IReadOnlyList<Mnemonic> FlagOps = [Mnemonic.Lahf, Mnemonic.Sahf, Mnemonic.Clc, Mnemonic.Stc, Mnemonic.Cmc, Mnemonic.Cld, Mnemonic.Std];
+
+    /// <summary>Forms that must change nothing but RIP (the hint-space NOPs whose meaning is model-specific are excluded).</summary>
+    public static readonly IReadOnlyList<Mnemonic> Hints =
+        [Mnemonic.Nop, Mnemonic.Reservednop, Mnemonic.Pause, Mnemonic.Wait, Mnemonic.Lfence, Mnemonic.Mfence, Mnemonic.Sfence];
 
     private static readonly HashSet<OpCodeOperandKind> Supported =
     [
@@ -43,11 +47,8 @@ public static class InstructionForms
         OpCodeOperandKind.imm8sex64, OpCodeOperandKind.imm16, OpCodeOperandKind.imm32, OpCodeOperandKind.imm32sex64, OpCodeOperandKind.imm64,
     ];
 
-    /// <summary>Forms whose result the SDM leaves undefined for every input, or that differ between vendors.</summary>
-    private static readonly HashSet<Code> Excluded = [Code.Bswap_r16, Code.Movsxd_r16_rm16, Code.Movsxd_r32_rm32];
-
     public static IReadOnlyList<Mnemonic> Everything =>
-        [.. Alu, .. Unary, .. Shifts, .. MulDiv, .. BitOps, .. Conditional, .. Exchange, .. Moves, .. FlagOps];
+        [.. Alu, .. Unary, .. Shifts, .. MulDiv, .. BitOps, .. Conditional, .. Exchange, .. Moves, .. FlagOps, .. Hints];
 
     /// <summary>Every covered form of the given mnemonics, in <see cref="Code"/> order.</summary>
     public static IReadOnlyList<Code> Of(IEnumerable<Mnemonic> mnemonics)
@@ -58,7 +59,8 @@ public static class InstructionForms
 
     public static bool IsGeneratable(Code code)
     {
-        if (Excluded.Contains(code))
+        // Forms whose result is undefined or vendor-specific, or that would fault natively, are never generated.
+        if (DifferentialExclusions.Reasons.ContainsKey(code))
         {
             return false;
         }

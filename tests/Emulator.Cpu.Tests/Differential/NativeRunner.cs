@@ -5,13 +5,19 @@ namespace Emulator.Cpu.Tests.Differential;
 /// <summary>
 /// Runs snippets on the host CPU in an executable buffer (W^X: the snippet page is writable only while it is
 /// filled). A snippet that faults kills the test process, so the generator emits only forms that cannot fault
-/// with its operands: memory only at [R15+disp] inside the scratch buffer, no RSP, no privileged instructions,
-/// division only with a divisor and dividend that cannot raise #DE.
+/// with its operands: memory only at [R15+disp] inside the scratch buffer (or, for stack cases, through an RSP the
+/// snippet points into it), no privileged instructions, division only with a divisor and dividend that cannot raise #DE.
+/// The scratch buffer is the last page of <see cref="DataPages"/> pages, so a stack pointed into it has room below
+/// for the frame of a signal the kernel might deliver meanwhile (it never reaches the compared bytes unless the
+/// snippet's RSP sits within 128 + frame bytes of them, which no generator leaves it for longer than an instruction).
 /// </summary>
 public sealed unsafe class NativeRunner : ISnippetRunner, IDisposable
 {
     private const ulong PageSize = 4096;
     private const byte Ret = 0xC3;
+
+    /// <summary>Pages of the data mapping; the scratch buffer starts the last one.</summary>
+    public const int DataPages = 16;
 
     private readonly MemoryMapping _code;
     private readonly MemoryMapping _data;
@@ -19,14 +25,27 @@ public sealed unsafe class NativeRunner : ISnippetRunner, IDisposable
     public NativeRunner()
     {
         _code = MemoryMapping.MapAnonymous(2 * PageSize, Protection.ReadWrite);
-        _data = MemoryMapping.MapAnonymous(PageSize, Protection.ReadWrite);
+        _data = MemoryMapping.MapAnonymous(DataPages * PageSize, Protection.ReadWrite);
+
+        // Fault every data page in now: a snippet must not take its first page fault mid-instruction (an ENTER
+        // whose new stack top lands in an untouched page was seen to leave a frame shifted by the RBP-RSP distance
+        // on this host's first run, then never again).
+        _data.GetSpan(0, (int)(DataPages * PageSize)).Clear();
         byte[] trampoline = NativeTrampoline.Build();
         trampoline.CopyTo(_code.GetSpan(0, (int)PageSize));
         _code.Protect(0, PageSize, Protection.Read | Protection.Exec);
     }
 
     /// <summary>The host address of the scratch buffer, which the snippet sees in <see cref="DifferentialCase.MemoryBase"/>.</summary>
-    public ulong ScratchAddress => (ulong)_data.Pointer;
+    public ulong ScratchAddress => (ulong)_data.Pointer + ScratchOffset;
+
+    /// <summary>The host address of the data mapping (the scratch buffer and the stack room below it).</summary>
+    public ulong DataAddress => (ulong)_data.Pointer;
+
+    /// <summary>The host address snippets run at (and so the base of their return addresses and RIP-relative targets).</summary>
+    public ulong SnippetAddress => (ulong)_code.Pointer + PageSize;
+
+    private const ulong ScratchOffset = (DataPages - 1) * PageSize;
 
     public ExecutionResult Run(DifferentialCase testCase)
     {
@@ -42,7 +61,7 @@ public sealed unsafe class NativeRunner : ISnippetRunner, IDisposable
         page[testCase.Code.Length] = Ret;
         _code.Protect(PageSize, PageSize, Protection.Read | Protection.Exec);
 
-        Span<byte> scratch = _data.GetSpan(0, DifferentialCase.MemorySize);
+        Span<byte> scratch = _data.GetSpan(ScratchOffset, DifferentialCase.MemorySize);
         testCase.Memory.CopyTo(scratch);
 
         RegisterSnapshot input = testCase.Input.Clone();

@@ -99,7 +99,80 @@ public static class X87Forms
         new("fnstsw m16", a => a.fnstsw(Word), 1),
         new("fninit", a => a.fninit(), 1),
         new("fnstenv", a => a.fnstenv(__[rdi + X87Block.Operand]), 2, X87OperandKind.None, OperandHoldsEnvironment: true),
+
+        // The rest of the advertised x87 forms (the coverage audit lists them): memory widths and register directions
+        // not above, the waiting forms (FCW masks every exception, so none traps), the alias encodings Iced decodes as
+        // their own forms (emitted as bytes), the 287 control NOPs, and the 16-bit-operand environment layouts.
+        new("fmul m32", a => a.fmul(Dword), 1, X87OperandKind.Single),
+        new("fcom m32", a => a.fcom(Dword), 1, X87OperandKind.Single),
+        new("fsub m32", a => a.fsub(Dword), 1, X87OperandKind.Single),
+        new("fdivr m32", a => a.fdivr(Dword), 1, X87OperandKind.Single),
+        new("fstp m32", a => a.fstp(Dword), 1),
+        new("fcomp m64", a => a.fcomp(Qword), 1, X87OperandKind.Double),
+        new("fsubr m64", a => a.fsubr(Qword), 1, X87OperandKind.Double),
+        new("fdiv m64", a => a.fdiv(Qword), 1, X87OperandKind.Double),
+        new("fst m64", a => a.fst(Qword), 1),
+        new("fiadd m32", a => a.fiadd(Dword), 1, X87OperandKind.Int32),
+        new("ficom m32", a => a.ficom(Dword), 1, X87OperandKind.Int32),
+        new("fisubr m32", a => a.fisubr(Dword), 1, X87OperandKind.Int32),
+        new("fidiv m32", a => a.fidiv(Dword), 1, X87OperandKind.Int32),
+        new("fistp m32", a => a.fistp(Dword), 1),
+        new("fimul m16", a => a.fimul(Word), 1, X87OperandKind.Int16),
+        new("ficomp m16", a => a.ficomp(Word), 1, X87OperandKind.Int16),
+        new("fisub m16", a => a.fisub(Word), 1, X87OperandKind.Int16),
+        new("fidivr m16", a => a.fidivr(Word), 1, X87OperandKind.Int16),
+        new("fistp m16", a => a.fistp(Word), 1),
+        new("fcomp st2", a => a.fcomp(st0, st2), 3),
+        new("fcmove", a => a.fcmove(st0, st1), 2),
+        new("fcmovbe", a => a.fcmovbe(st0, st2), 3),
+        new("fcmovnb", a => a.fcmovnb(st0, st1), 2),
+        new("fcmovne", a => a.fcmovne(st0, st1), 2),
+        new("fcmovnu", a => a.fcmovnu(st0, st2), 3),
+        new("fmul st2,st0", a => a.fmul(st2, st0), 3),
+        new("fsub st1,st0", a => a.fsub(st1, st0), 2),
+        new("fsubr st2,st0", a => a.fsubr(st2, st0), 3),
+        new("fdiv st1,st0", a => a.fdiv(st1, st0), 2),
+        new("fdivr st2,st0", a => a.fdivr(st2, st0), 3),
+        new("fcom alias DC D1", a => a.db(0xDC, 0xD1), 2),
+        new("fcomp alias DC D9", a => a.db(0xDC, 0xD9), 2),
+        new("fcomp alias DE D1", a => a.db(0xDE, 0xD1), 2),
+        new("fxch alias DD C9", a => a.db(0xDD, 0xC9), 2),
+        new("fxch alias DF CA", a => a.db(0xDF, 0xCA), 3),
+        new("fstp alias DF D1", a => a.db(0xDF, 0xD1), 2),
+        new("fstp alias DF D9", a => a.db(0xDF, 0xD9), 2),
+        new("ffreep st1", a => a.ffreep(st1), 2),
+        new("fneni", a => a.fneni(), 1),
+        new("feni", a => a.feni(), 1),
+        new("fndisi", a => a.fndisi(), 1),
+        new("fdisi", a => a.fdisi(), 1),
+        new("fnsetpm", a => a.fnsetpm(), 1),
+        new("fsetpm", a => a.fsetpm(), 1),
+        new("fclex", a => a.fclex(), 1),
+        new("finit", a => a.finit(), 1),
+        new("fstcw", a => a.fstcw(Word), 1),
+        new("fstsw m16", a => a.fstsw(Word), 1),
+        new("fnstsw ax", a => { a.fnstsw(ax); a.mov(Word, ax); }, 1),
+        new("fstsw ax", a => { a.fstsw(ax); a.mov(Word, ax); }, 1),
+        new("fldenv m28", a => a.fldenv(__[rdi + X87Block.Operand]), 0),
+        new("fldenv m14", a => a.db(0x66, 0xD9, 0xA7, 0x00, 0x01, 0x00, 0x00), 0),
+        new("fstenv m28", a => a.fstenv(__[rdi + X87Block.Operand]), 2, X87OperandKind.None, OperandHoldsEnvironment: true),
+
+        // The operand bytes are [rdi+disp32] with disp32 = X87Block.Operand (256) or X87Block.Output (128).
+        // The 14-byte layout's pointer fields (bytes 6-13: FIP, FCS, FDP, FDS) hold addresses that differ between the runs.
+        new("fnstenv m14", a => { a.db(0x66, 0xD9, 0xB7, 0x00, 0x01, 0x00, 0x00); ClearPointers14(a); }, 2),
+        new("fstenv m14", a => { a.db(0x9B, 0x66, 0xD9, 0xB7, 0x00, 0x01, 0x00, 0x00); ClearPointers14(a); }, 2),
+
+        // Save to the output image and restore from it, so the snippet's own FNSAVE stores what the form saved.
+        new("fsave m108", a => { a.fsave(__[rdi + X87Block.Output]); a.frstor(__[rdi + X87Block.Output]); }, 2),
+        new("fnsave m94", a => { a.db(0x66, 0xDD, 0xB7, 0x80, 0x00, 0x00, 0x00); a.db(0x66, 0xDD, 0xA7, 0x80, 0x00, 0x00, 0x00); }, 2),
+        new("fsave m94", a => { a.db(0x9B, 0x66, 0xDD, 0xB7, 0x80, 0x00, 0x00, 0x00); a.db(0x66, 0xDD, 0xA7, 0x80, 0x00, 0x00, 0x00); }, 2),
     ];
+
+    private static void ClearPointers14(Assembler a)
+    {
+        a.mov(__dword_ptr[rdi + X87Block.Operand + 6], 0);
+        a.mov(__dword_ptr[rdi + X87Block.Operand + 10], 0);
+    }
 
     public static TheoryData<string> Names()
     {

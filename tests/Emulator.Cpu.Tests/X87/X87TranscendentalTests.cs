@@ -22,7 +22,7 @@ public sealed class X87TranscendentalTests : IDisposable
 
     public static TheoryData<string> Forms() => ["fsin", "fcos", "fptan", "fsincos", "f2xm1", "fyl2x", "fyl2xp1", "fpatan"];
 
-    private static Action<Assembler> Emit(string name) => name switch
+    public static Action<Assembler> Emit(string name) => name switch
     {
         "fsin" => a => a.fsin(),
         "fcos" => a => a.fcos(),

@@ -130,7 +130,8 @@ public static class X87Environment
     {
         bool wide = env.Length == 28;
         int step = wide ? 4 : 2;
-        s.Fcw = BinaryPrimitives.ReadUInt16LittleEndian(env);
+        // As FLDCW: bit 6 reads as 1 and bits 7 and 13-15 are reserved (zero), as hardware stores them back.
+        s.Fcw = (ushort)((BinaryPrimitives.ReadUInt16LittleEndian(env) & 0x1F3F) | 0x0040);
         ushort fsw = BinaryPrimitives.ReadUInt16LittleEndian(env[step..]);
         s.Fsw = (ushort)(fsw & ~X87Status.TopMask);
         s.FpuTop = (byte)((fsw >> 11) & 7);
@@ -225,6 +226,9 @@ public static class X87Environment
 
         ref CpuState s = ref c.State;
         Decode(ref s, block[..envSize], IsRealLayout(s));
+
+        // ES and B follow the loaded exception flags and masks, not the stored bits (as the host x87 does).
+        X87Stack.UpdateErrorSummary(c);
         if (save)
         {
             for (int st = 0; st < 8; st++)
