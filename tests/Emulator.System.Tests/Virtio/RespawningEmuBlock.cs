@@ -112,9 +112,14 @@ internal sealed class RespawningEmuBlock : IDisposable
         {
             if (_current is { } process)
             {
-                // With --socket-path the server would wait for the next connection: end it.
-                ProcessControl.Kill(process.Id, Signals.SIGKILL);
-                process.WaitForExit(30_000);
+                // With --socket-path the server would wait for the next connection: end it, cleanly.
+                ProcessControl.Kill(process.Id, Signals.SIGTERM);
+                if (!process.WaitForExit(30_000))
+                {
+                    ProcessControl.Kill(process.Id, Signals.SIGKILL);
+                    process.WaitForExit(30_000);
+                }
+
                 process.Dispose();
                 _current = null;
             }
