@@ -19,11 +19,21 @@ namespace Emulator.Vmm;
 /// </summary>
 public sealed partial class VhostUserPciDevice
 {
+    // Replays that fail this many times in a row (a server that refuses the session, not one that is
+    // merely down) end in DEVICE_NEEDS_RESET instead of respawning for ever.
+    private const int MaxReplayFailures = 5;
+
+    // A server that dies within this long of being adopted is in a crash loop (a request that kills it,
+    // resubmitted each time): the delay keeps growing instead of starting over.
+    private const long StableMs = 2000;
+
     private readonly CancellationTokenSource _disposing = new();
     private readonly byte[] _configShadow;
     private bool _connected = true;
     private uint _connection;
     private int _reconnects;
+    private int _delayMs;
+    private long _adoptedAt = long.MinValue / 2;
     private Thread? _reconnector;
     private SafeFd? _inflightFd;
     private InflightDescription _inflightDescription;
@@ -148,7 +158,19 @@ public sealed partial class VhostUserPciDevice
     {
         Func<VhostUserFrontend> reconnect = _options.Reconnect ?? throw new InvalidOperationException("no reconnect function");
         CancellationToken stop = _disposing.Token;
-        int delay = Math.Max(1, _options.ReconnectDelayMs);
+        int first = Math.Max(1, _options.ReconnectDelayMs);
+        int delay;
+        lock (_gate)
+        {
+            delay = Environment.TickCount64 - _adoptedAt < StableMs && _delayMs > first ? _delayMs : first;
+        }
+
+        if (delay > first && stop.WaitHandle.WaitOne(delay))
+        {
+            return;
+        }
+
+        int replayFailures = 0;
         while (!stop.IsCancellationRequested)
         {
             VhostUserFrontend? fresh = null;
@@ -161,9 +183,18 @@ public sealed partial class VhostUserPciDevice
                 _options.Log($"{_options.Name}: reconnection failed, retrying in {delay} ms: {e.Message}");
             }
 
-            if (fresh is not null && Adopt(fresh))
+            if (fresh is not null)
             {
-                return;
+                if (Adopt(fresh, delay))
+                {
+                    return;
+                }
+
+                if (++replayFailures == MaxReplayFailures)
+                {
+                    GiveUp($"{MaxReplayFailures} servers in a row could not take over the session");
+                    return;
+                }
             }
 
             if (stop.WaitHandle.WaitOne(delay))
@@ -176,7 +207,7 @@ public sealed partial class VhostUserPciDevice
     }
 
     /// <summary>Replays the session on <paramref name="fresh"/>; false when it failed and another attempt should follow.</summary>
-    private bool Adopt(VhostUserFrontend fresh)
+    private bool Adopt(VhostUserFrontend fresh, int delay)
     {
         lock (_gate)
         {
@@ -191,9 +222,7 @@ public sealed partial class VhostUserPciDevice
                 if (Handshake(fresh) is { } mismatch)
                 {
                     fresh.Dispose();
-                    _options.Log($"{_options.Name}: the new server cannot continue the session ({mismatch}); the device needs a reset");
-                    _broken = true;
-                    _post(Function.NeedsReset);
+                    GiveUp($"the new server cannot continue the session ({mismatch})");
                     return true;
                 }
 
@@ -215,9 +244,22 @@ public sealed partial class VhostUserPciDevice
             _connection++;
             _connected = true;
             _reconnects++;
+            _adoptedAt = Environment.TickCount64;
+            _delayMs = Math.Min(delay * 2, Math.Max(delay, _options.ReconnectMaxDelayMs));
             _options.Log($"{_options.Name}: reconnected ({_rings.Count} ring(s) resumed)");
             return true;
         }
+    }
+
+    private void GiveUp(string why)
+    {
+        lock (_gate)
+        {
+            _options.Log($"{_options.Name}: {why}; the device needs a reset");
+            _broken = true;
+        }
+
+        _post(Function.NeedsReset);
     }
 
     /// <summary>SET_OWNER and the features of the first server; null, or what the new server lacks.</summary>

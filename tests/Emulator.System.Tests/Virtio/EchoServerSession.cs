@@ -10,8 +10,9 @@ internal sealed class EchoServerSession : IDisposable
     private readonly Thread _thread;
     private readonly SafeFd _serverEnd;
 
-    public EchoServerSession(string name)
+    public EchoServerSession(string name, ulong features = 1UL << 32)
     {
+        Server = new EchoVirtioServer(features);
         (SafeFd clientEnd, _serverEnd) = UnixSocket.CreatePair();
         ClientEnd = clientEnd;
         _backend = new VhostUserBackend(_serverEnd, Server);
@@ -19,7 +20,7 @@ internal sealed class EchoServerSession : IDisposable
         _thread.Start();
     }
 
-    public EchoVirtioServer Server { get; } = new();
+    public EchoVirtioServer Server { get; }
 
     /// <summary>The front-end's end; whoever builds the front-end on it owns it.</summary>
     public SafeFd ClientEnd { get; }

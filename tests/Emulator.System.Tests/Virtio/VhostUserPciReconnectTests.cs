@@ -26,6 +26,7 @@ public sealed class VhostUserPciReconnectTests : IDisposable
     private readonly VirtioPciDriver _driver;
     private int _refusals;
     private int _attempts;
+    private ulong _nextFeatures = 1UL << 32;
 
     public VhostUserPciReconnectTests()
     {
@@ -129,6 +130,20 @@ public sealed class VhostUserPciReconnectTests : IDisposable
         Echo(again, "after reset");
     }
 
+    [Fact]
+    public void A_new_server_that_lacks_the_negotiated_features_ends_in_needs_reset()
+    {
+        MockSplitQueue ring = _driver.Probe(queue: 0, vector: RingVector);
+        Echo(ring, "first");
+        Volatile.Write(ref _nextFeatures, 0UL);
+        Current.Kill();
+
+        Assert.Equal(VirtioPciDriver.ConfigVector, _driver.WaitForInterrupt());
+        Assert.True(_device.IsBroken);
+        Assert.NotEqual(0UL, _driver.Read(L.DeviceStatus, 1) & VirtioDeviceStatus.NeedsReset);
+        Assert.Contains(_log, l => l.Contains("cannot continue the session", StringComparison.Ordinal));
+    }
+
     public void Dispose()
     {
         _allowReconnect.Set();
@@ -165,7 +180,7 @@ public sealed class VhostUserPciReconnectTests : IDisposable
 
     private VhostUserFrontend Connect()
     {
-        var session = new EchoServerSession("echo-reconnect-server");
+        var session = new EchoServerSession("echo-reconnect-server", Volatile.Read(ref _nextFeatures));
         _sessions.Enqueue(session);
         return new VhostUserFrontend(session.ClientEnd, 10_000);
     }
