@@ -1,3 +1,5 @@
+using Emulator.VhostUser;
+
 namespace Emulator.Vmm;
 
 /// <summary>What the machine knows about a vhost-user device that the protocol does not say.</summary>
@@ -27,4 +29,20 @@ public sealed class VhostUserPciDeviceOptions
 
     /// <summary>Name for threads and log lines.</summary>
     public string Name { get; init; } = "virtio";
+
+    /// <summary>
+    /// Crash containment: when set, a server that hangs up or fails a request is replaced instead of the
+    /// device going to DEVICE_NEEDS_RESET. The function (run on a device thread, never the vCPU's) respawns
+    /// the server or reconnects to its socket and returns a fresh, unused front-end; it may throw
+    /// <see cref="VhostUserProtocolException"/>, <c>PosixException</c> or <see cref="DeviceManagerException"/>,
+    /// and is then called again after a growing delay. With it the device also negotiates INFLIGHT_SHMFD
+    /// when offered, so requests the dead server had in flight are resubmitted by the new one.
+    /// </summary>
+    public Func<VhostUserFrontend>? Reconnect { get; init; }
+
+    /// <summary>Delay before the second reconnection attempt; it doubles up to <see cref="ReconnectMaxDelayMs"/>.</summary>
+    public int ReconnectDelayMs { get; init; } = 50;
+
+    /// <summary>Longest wait between reconnection attempts.</summary>
+    public int ReconnectMaxDelayMs { get; init; } = 2000;
 }

@@ -15,7 +15,9 @@ internal sealed class EchoVirtioServer : IVhostUserDevice
     private readonly VringWorker?[] _workers = new VringWorker?[2];
     private readonly SplitQueue?[] _queues = new SplitQueue?[2];
 
-    public ulong Features => 1UL << 32;
+    public EchoVirtioServer(ulong features = 1UL << 32) => Features = features;
+
+    public ulong Features { get; }
 
     // LOG_SHMFD is opt-in: this device writes guest memory only through its queue and chains, which log.
     public VhostUserProtocolFeatures ProtocolFeatures => VhostUserBackend.ImplementedProtocolFeatures | VhostUserProtocolFeatures.LogShmfd;

@@ -18,8 +18,7 @@ namespace Emulator.System.Tests.Virtio;
 /// </summary>
 public sealed class VhostUserPciDeviceTests : IDisposable
 {
-    private const byte ConfigVector = 0x50;
-    private const ulong RingBase = 0x1_0000;
+    private const byte ConfigVector = VirtioPciDriver.ConfigVector;
 
     private readonly GuestMemory _memory = GuestMemory.Create((0, 0x10_0000));
     private readonly PcPlatform _platform;
@@ -28,7 +27,7 @@ public sealed class VhostUserPciDeviceTests : IDisposable
     private readonly Thread _backendThread;
     private readonly SafeFd _backendEnd;
     private readonly VhostUserPciDevice _device;
-    private readonly ulong _common;
+    private readonly VirtioPciDriver _driver;
     private readonly ConcurrentQueue<(ulong Address, ulong Length)> _invalidated = new();
 
     public VhostUserPciDeviceTests()
@@ -41,15 +40,7 @@ public sealed class VhostUserPciDeviceTests : IDisposable
         _device = new VhostUserPciDevice(new VhostUserFrontend(frontendEnd, 10_000), _memory, _platform.ApicBus, _platform.Post,
             new VhostUserPciDeviceOptions { DeviceType = 3, ConfigSize = 8, Name = "echo", InvalidateCode = (a, n) => _invalidated.Enqueue((a, n)) });
 
-        int slot = _platform.Pci.Bus.FreeSlot();
-        _platform.Pci.Bus.Attach(slot, 0, _device.Function);
-        _device.Function.InterruptLine = _platform.PciInterrupt(slot, 0);
-        _platform.AssignPciResources();
-        _device.Function.MapBars(_platform.Mmio, "echo");
-        _common = _device.Function.BarAddress(L.RegionBar) + L.CommonOffset;
-
-        // The guest's LAPIC: software-enabled (SVR bit 8), spurious vector 0xFF.
-        _platform.LocalApic.Write(0xF0, [0xFF, 0x01, 0, 0]);
+        _driver = new VirtioPciDriver(_platform, _memory, _device, "echo");
     }
 
     [Fact]
@@ -153,88 +144,14 @@ public sealed class VhostUserPciDeviceTests : IDisposable
         _memory.Dispose();
     }
 
-    /// <summary>The Linux probe: reset, ACK, DRIVER, features, FEATURES_OK, MSI-X, one queue with its own vector, DRIVER_OK.</summary>
-    private MockSplitQueue Probe(int queue, ushort vector, bool expectStarted = true, ulong? descriptorTable = null)
-    {
-        PciFunction f = _device.Function;
-        f.WriteConfig(PciFunction.CommandOffset, 2, f.Command | 0x6u);
-        Write(L.DeviceStatus, 1, 0);
-        Write(L.DeviceStatus, 1, VirtioDeviceStatus.Acknowledge | VirtioDeviceStatus.Driver);
-        ulong features = ReadDeviceFeatures();
-        Write(L.DriverFeatureSelect, 4, 0);
-        Write(L.DriverFeature, 4, (uint)features);
-        Write(L.DriverFeatureSelect, 4, 1);
-        Write(L.DriverFeature, 4, features >> 32);
-        Write(L.DeviceStatus, 1, VirtioDeviceStatus.Acknowledge | VirtioDeviceStatus.Driver | VirtioDeviceStatus.FeaturesOk);
-        Assert.NotEqual(0UL, Read(L.DeviceStatus, 1) & VirtioDeviceStatus.FeaturesOk);
+    private MockSplitQueue Probe(int queue, ushort vector, bool expectStarted = true, ulong? descriptorTable = null) =>
+        _driver.Probe(queue, vector, expectStarted, descriptorTable);
 
-        // MSI-X: the capability is the first in the list; vectors n -> APIC vector ConfigVector + n, destination APIC 0.
-        int control = (int)f.ReadConfig(PciFunction.CapabilityPointerOffset, 1) + 2;
-        f.WriteConfig(control, 2, MsixTable.ControlEnable);
-        ulong table = f.BarAddress(L.MsixBar) + L.MsixTableOffset;
-        for (int n = 0; n < _device.Function.Msix.VectorCount; n++)
-        {
-            WriteAt(table + (ulong)(16 * n), 4, MsiMessage.AddressBase);
-            WriteAt(table + (ulong)(16 * n) + 8, 4, (uint)(ConfigVector + n));
-            WriteAt(table + (ulong)(16 * n) + 12, 4, 0);
-        }
+    private int WaitForInterrupt() => _driver.WaitForInterrupt();
 
-        Write(L.ConfigMsixVector, 2, 0);
-        var ring = new MockSplitQueue(_memory, RingBase, 64);
-        Write(L.QueueSelect, 2, (ulong)queue);
-        Write(L.QueueSize, 2, ring.Size);
-        Write(L.QueueDesc, 4, descriptorTable ?? ring.DescTable);
-        Write(L.QueueDesc + 4, 4, 0);
-        Write(L.QueueDriver, 4, ring.AvailRing);
-        Write(L.QueueDriver + 4, 4, 0);
-        Write(L.QueueDevice, 4, ring.UsedRing);
-        Write(L.QueueDevice + 4, 4, 0);
-        Write(L.QueueMsixVector, 2, vector);
-        Assert.Equal(vector, Read(L.QueueMsixVector, 2));
-        Write(L.QueueEnable, 2, 1);
-        Write(L.DeviceStatus, 1, VirtioDeviceStatus.Acknowledge | VirtioDeviceStatus.Driver | VirtioDeviceStatus.FeaturesOk | VirtioDeviceStatus.DriverOk);
-        Assert.Equal(expectStarted, (Read(L.DeviceStatus, 1) & VirtioDeviceStatus.NeedsReset) == 0);
-        return ring;
-    }
+    private ulong ReadDeviceFeatures() => _driver.ReadDeviceFeatures();
 
-    /// <summary>Runs the vCPU side (posted work) until the LAPIC has an interrupt, then acknowledges and ends it (EOI).</summary>
-    private int WaitForInterrupt()
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!_platform.LocalApic.HasPendingInterrupt && DateTime.UtcNow < deadline)
-        {
-            _platform.Wakeup.Wait(TimeSpan.FromMilliseconds(50));
-            _platform.RunTimers();
-        }
+    private ulong Read(ulong offset, int size) => _driver.Read(offset, size);
 
-        Assert.True(_platform.LocalApic.HasPendingInterrupt, "no interrupt reached the local APIC");
-        int vector = _platform.LocalApic.AcknowledgeInterrupt();
-        _platform.LocalApic.Write(0xB0, [0, 0, 0, 0]);
-        return vector;
-    }
-
-    private ulong ReadDeviceFeatures()
-    {
-        Write(L.DeviceFeatureSelect, 4, 0);
-        ulong low = Read(L.DeviceFeature, 4);
-        Write(L.DeviceFeatureSelect, 4, 1);
-        return low | (Read(L.DeviceFeature, 4) << 32);
-    }
-
-    private ulong Read(ulong offset, int size)
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        bytes.Clear();
-        Assert.True(_platform.Mmio.TryRead(_common + offset, bytes[..size]));
-        return BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-    }
-
-    private void Write(ulong offset, int size, ulong value) => WriteAt(_common + offset, size, value);
-
-    private void WriteAt(ulong address, int size, ulong value)
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, value);
-        Assert.True(_platform.Mmio.TryWrite(address, bytes[..size]));
-    }
+    private void Write(ulong offset, int size, ulong value) => _driver.Write(offset, size, value);
 }
