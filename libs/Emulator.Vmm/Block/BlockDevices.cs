@@ -9,8 +9,10 @@ namespace Emulator.Vmm.Block;
 /// The machine's virtio-blk-pci functions: per planned disk, an <c>emu-block</c> the emulator starts
 /// (through the <see cref="DeviceManager"/>, so it dies with us) or a connection to a vhost-user-blk
 /// server someone else started, a <see cref="VhostUserPciDevice"/> on it, attached to the next free
-/// PCI slot. A server that fails at start is a <see cref="BlockDeviceException"/> naming the option; one
-/// that dies later puts its device in DEVICE_NEEDS_RESET and the machine goes on.
+/// PCI slot. A server that fails at start is a <see cref="BlockDeviceException"/> naming the option. An
+/// emu-block of ours that dies later is started again and the device replays its session to it (rings at
+/// their indexes, the in-flight log handed back, so the requests it had taken are resubmitted): the
+/// guest sees nothing. A server someone else started that dies puts its device in DEVICE_NEEDS_RESET.
 /// </summary>
 public sealed class BlockDevices : IDisposable
 {
@@ -85,10 +87,17 @@ public sealed class BlockDevices : IDisposable
     /// <summary>A server died (reported on a thread-pool thread): its device asks the driver for a reset, on the vCPU thread.</summary>
     public void OnServerExited(string serverId)
     {
-        foreach (AttachedDisk disk in Snapshot().Where(d => d.Server.Id == serverId))
+        foreach (AttachedDisk disk in Snapshot())
         {
-            _context.Log($"disk '{disk.Plan.Id}': its server is gone, the device needs a reset");
-            _context.Platform.Post(disk.Device.Function.NeedsReset);
+            if (disk.Lives is { } lives && lives.Owns(serverId))
+            {
+                _context.Log($"disk '{disk.Plan.Id}': its server is gone; starting a new one");
+            }
+            else if (disk.Lives is null && disk.Server.Id == serverId)
+            {
+                _context.Log($"disk '{disk.Plan.Id}': its server is gone, the device needs a reset");
+                _context.Platform.Post(disk.Device.Function.NeedsReset);
+            }
         }
     }
 
@@ -120,6 +129,7 @@ public sealed class BlockDevices : IDisposable
     private void StartOne(PlannedDisk disk, string serverId)
     {
         DeviceConnection server;
+        DeviceServerCommand? command = null;
         bool owned = disk.Image is not null;
         try
         {
@@ -133,7 +143,7 @@ public sealed class BlockDevices : IDisposable
 
                 // The server need not share our working directory: it gets the full path.
                 PlannedDisk absolute = disk with { Image = image with { File = Path.GetFullPath(image.File) } };
-                DeviceServerCommand command = _context.Locator.Command(ServerProgram, [.. absolute.ServerArguments()]);
+                command = _context.Locator.Command(ServerProgram, [.. absolute.ServerArguments()]);
                 server = _context.Manager.Spawn(serverId, command, callerReportsSetUpFailure: true);
             }
             else
@@ -147,6 +157,7 @@ public sealed class BlockDevices : IDisposable
         }
 
         VhostUserPciDevice device;
+        ServerLives? lives = command is not null ? new ServerLives(_context.Manager, command, serverId, server) : null;
         var frontend = new VhostUserFrontend(Fd.Duplicate(server.Socket), _context.TimeoutMs);
         try
         {
@@ -163,6 +174,7 @@ public sealed class BlockDevices : IDisposable
                     Name = serverId,
                     Log = _context.Log,
                     InvalidateCode = _context.InvalidateCode,
+                    Reconnect = lives is null ? null : () => new VhostUserFrontend(Fd.Duplicate(lives.Respawn().Socket), _context.TimeoutMs),
                 });
         }
         catch (Exception e) when (e is VhostUserProtocolException or PosixException)
@@ -185,7 +197,7 @@ public sealed class BlockDevices : IDisposable
 
         lock (_lock)
         {
-            _disks.Add(new AttachedDisk(disk, server, device));
+            _disks.Add(new AttachedDisk(disk, server, device, lives));
         }
 
         PcPlatform platform = _context.Platform;
