@@ -71,6 +71,88 @@ public sealed class BlockBootTests(ITestOutputHelper output)
         Assert.Equal("from-guest\n", DefaultGuestBoot.Tool("debugfs", "-R", "cat /guest.txt", image));
     }
 
+    [Fact]
+    [Trait("Category", Category)]
+    public void Killing_emu_block_while_the_guest_writes_loses_nothing()
+    {
+        using var scratch = new ScratchDirectory();
+        string image = scratch.File("killed.img");
+        using (var file = new FileStream(image, FileMode.CreateNew))
+        {
+            file.SetLength(16L << 20);
+        }
+
+        // Ten synchronous 1 MiB writes a second apart; the killer below takes two servers down mid-way.
+        const string script = "head -c 1048576 /dev/zero | tr '\\0' 'k' >/tmp/blk; "
+            + "for i in 1 2 3 4 5 6 7 8 9 10; do dd if=/tmp/blk of=/dev/vda bs=1M count=1 seek=$i conv=fsync 2>/dev/null || exit 1; sleep 1; done; "
+            + "echo \"EMU-SUM $(dd if=/dev/vda bs=1M skip=1 count=10 2>/dev/null | sha256sum)\"";
+        using var stop = new CancellationTokenSource();
+        int killed = 0;
+        var killer = new Thread(() => killed = KillWhileWriting(image, kills: 2, stop.Token)) { IsBackground = true };
+        killer.Start();
+        (string console, string stderr) = Boot(scratch, script, "-drive", $"file={image.Replace(",", ",,", StringComparison.Ordinal)},format=raw,if=virtio");
+        stop.Cancel();
+        killer.Join();
+
+        byte[] expected = new byte[10 << 20];
+        Array.Fill(expected, (byte)'k');
+        Assert.Equal(2, killed);
+        Assert.Equal(2, stderr.Split("reconnected").Length - 1);
+        Assert.Equal(Sum(expected), DefaultGuestBoot.Field(console, "EMU-SUM")?.Split(' ')[0]);
+        Assert.Equal(Sum(expected), Sum(File.ReadAllBytes(image).AsSpan(1 << 20, 10 << 20).ToArray()));
+    }
+
+    /// <summary>
+    /// SIGKILLs the emu-block serving <paramref name="image"/> once it has passed a guest write to the
+    /// host (more than 1 MiB through write(2): its own log lines are far less), <paramref name="kills"/>
+    /// times, each life once; returns the kills made.
+    /// </summary>
+    private static int KillWhileWriting(string image, int kills, CancellationToken stop)
+    {
+        int done = 0;
+        int lastPid = 0;
+        while (done < kills && !stop.IsCancellationRequested)
+        {
+            Thread.Sleep(200);
+            foreach (string dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out int pid) || pid == lastPid)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    string cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                    if (!cmdline.Contains("emu-block", StringComparison.Ordinal) || !cmdline.Contains(image, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    string io = File.ReadAllText(Path.Combine(dir, "io"));
+                    long written = io.Split('\n').Where(l => l.StartsWith("wchar:", StringComparison.Ordinal))
+                        .Select(l => long.Parse(l["wchar:".Length..].Trim(), global::System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+                    if (written > (1 << 20))
+                    {
+                        ProcessControl.Kill(pid, Signals.SIGKILL);
+                        lastPid = pid;
+                        done++;
+                    }
+                }
+                catch (IOException)
+                {
+                    // The process went away while we looked.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    // Not ours to read.
+                }
+            }
+        }
+
+        return done;
+    }
+
     private (string Console, string Stderr) Boot(ScratchDirectory scratch, string script, params string[] options)
     {
         var clock = Stopwatch.StartNew();
