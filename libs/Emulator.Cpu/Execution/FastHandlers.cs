@@ -81,8 +81,15 @@ internal static partial class FastHandlers
             case Mnemonic.Movzx or Mnemonic.Movsx or Mnemonic.Movsxd: return Extend(i);
             case Mnemonic.Push when i.Code == Code.Push_r64: return static (ExecutionContext c, in Instruction i) => Push64(c, i);
             case Mnemonic.Pop when i.Code == Code.Pop_r64: return static (ExecutionContext c, in Instruction i) => Pop64(c, i);
+            case Mnemonic.Neg: return NegateOrComplement(i, negate: true);
+            case Mnemonic.Not: return NegateOrComplement(i, negate: false);
             default:
                 break;
+        }
+
+        if (Conditional(i) is { } conditional)
+        {
+            return conditional;
         }
 
         if (i.OpCount == 1 && i.Op0Kind == OpKind.NearBranch64 && ControlTransferInstructions.IsCanonical(i.NearBranchTarget))
