@@ -4,7 +4,8 @@ using Iced.Intel;
 namespace Emulator.Cpu;
 
 /// <summary>
-/// Fast handlers with a memory operand: ALU forms reading or read-modify-writing 32/64-bit memory,
+/// Fast handlers with a memory operand: ALU forms reading or read-modify-writing 32/64-bit memory
+/// (and byte memory with an immediate),
 /// MOVZX/MOVSX/MOVSXD, LEA, and PUSH/POP of a 64-bit register. Each makes the same accesses in the
 /// same order, with the same access kind, as the family handler it stands in for, so faults match.
 /// </summary>
@@ -21,6 +22,7 @@ internal static partial class FastHandlers
             (8, OpKind.Register) when i.Op1Register.GetSize() == 8 => static (ExecutionContext c, in Instruction i) => BinaryToMemory<TOp, W64, Reg64>(c, i),
             (8, OpKind.Immediate32to64) => static (ExecutionContext c, in Instruction i) => BinaryToMemory<TOp, W64, Imm32To64>(c, i),
             (8, OpKind.Immediate8to64) => static (ExecutionContext c, in Instruction i) => BinaryToMemory<TOp, W64, Imm8To64>(c, i),
+            (1, OpKind.Immediate8) => static (ExecutionContext c, in Instruction i) => BinaryToMemory<TOp, W8, Imm8>(c, i),
             _ => null,
         };
     }
@@ -212,5 +214,22 @@ internal static partial class FastHandlers
         c.SetStackPointer(c.StackPointer + 8);
         c.State.Gpr[i.Op0Register - Register.RAX] = value;
         return ExitReason.Continue;
+    }
+
+    /// <summary>Byte operands, for memory forms only: there is no byte register destination here (AH..BH do not index like the rest).</summary>
+    private struct W8 : IWidth
+    {
+        public static int Size => 1;
+
+        public static int Bits => 8;
+
+        public static Register First => Register.AL;
+
+        public static ulong Mask => 0xFF;
+    }
+
+    private struct Imm8 : ISource
+    {
+        public static ulong Read(ref CpuState s, in Instruction i) => i.Immediate8;
     }
 }

@@ -202,6 +202,16 @@ internal static partial class FastHandlers
             return source.IsGPR64() ? Store<W64, Reg64> : source.IsGPR32() ? Store<W32, Reg32> : null;
         }
 
+        if (i.Op0Kind == OpKind.Memory)
+        {
+            return i.Op1Kind switch
+            {
+                OpKind.Immediate32 => static (ExecutionContext c, in Instruction i) => Store<W32, Imm32>(c, i),
+                OpKind.Immediate32to64 => static (ExecutionContext c, in Instruction i) => Store<W64, Imm32To64>(c, i),
+                _ => null,
+            };
+        }
+
         return null;
     }
 
