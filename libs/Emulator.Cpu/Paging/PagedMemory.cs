@@ -28,6 +28,9 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
     private ulong _lastEfer;
     private ulong _lastAc;
 
+    // The RAM region of the last scalar access: guests touch one or two regions, so this skips the region search.
+    private GuestRegion? _hotRegion;
+
     public PagedMemory(GuestMemory memory, Vcpu vcpu, PageWalker? walker = null, IMmioBus? mmio = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
@@ -99,7 +102,7 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
         ulong at = Wrap(linear, context);
         if ((at & 0xFFF) + (ulong)size <= PageSize
             && Tlb.Lookup(at, access, context, out ulong physical) == TlbLookup.Hit
-            && _memory.TryGetSpan(physical, size, out Span<byte> span))
+            && TryGetRam(physical, size, out Span<byte> span))
         {
             value = Scalar.Read(span, size);
             return true;
@@ -116,13 +119,33 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
         ulong at = Wrap(linear, context);
         if ((at & 0xFFF) + (ulong)size <= PageSize
             && Tlb.Lookup(at, MemoryAccess.Write, context, out ulong physical) == TlbLookup.Hit
-            && _memory.TryGetSpan(physical, size, out Span<byte> span))
+            && TryGetRam(physical, size, out Span<byte> span))
         {
             Scalar.Write(span, size, value);
             return true;
         }
 
         return false;
+    }
+
+    /// <summary>GuestMemory.TryGetSpan through the last region hit.</summary>
+    private bool TryGetRam(ulong physical, int size, out Span<byte> span)
+    {
+        GuestRegion? region = _hotRegion;
+        if (region is null || !region.Contains(physical, (ulong)size))
+        {
+            region = _memory.FindRegion(physical);
+            if (region is null || !region.Contains(physical, (ulong)size))
+            {
+                span = default;
+                return false;
+            }
+
+            _hotRegion = region;
+        }
+
+        span = region.GetSpan(physical, size);
+        return true;
     }
 
     private bool Read(ulong linear, Span<byte> destination, MemoryAccess access, bool implicitSupervisor, out CpuFault fault)
