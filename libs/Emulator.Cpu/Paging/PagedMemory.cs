@@ -31,6 +31,9 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
     // The RAM region of the last scalar access: guests touch one or two regions, so this skips the region search.
     private GuestRegion? _hotRegion;
 
+    // Changes with every rebuilt paging context: the TLB's cached per-entry rights verdicts hold only within one.
+    private long _contextGeneration = 1;
+
     public PagedMemory(GuestMemory memory, Vcpu vcpu, PageWalker? walker = null, IMmioBus? mmio = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
@@ -101,7 +104,7 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
         ref readonly PagingContext context = ref CurrentContext();
         ulong at = Wrap(linear, context);
         if ((at & 0xFFF) + (ulong)size <= PageSize
-            && Tlb.Lookup(at, access, context, out ulong physical) == TlbLookup.Hit
+            && Tlb.LookupData(at, access, context, _contextGeneration, out ulong physical) == TlbLookup.Hit
             && TryGetRam(physical, size, out Span<byte> span))
         {
             value = Scalar.Read(span, size);
@@ -118,7 +121,7 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
         ref readonly PagingContext context = ref CurrentContext();
         ulong at = Wrap(linear, context);
         if ((at & 0xFFF) + (ulong)size <= PageSize
-            && Tlb.Lookup(at, MemoryAccess.Write, context, out ulong physical) == TlbLookup.Hit
+            && Tlb.LookupData(at, MemoryAccess.Write, context, _contextGeneration, out ulong physical) == TlbLookup.Hit
             && TryGetRam(physical, size, out Span<byte> span))
         {
             Scalar.Write(span, size, value);
@@ -330,6 +333,7 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
         }
 
         Remember(in s);
+        _contextGeneration++;
         PagingContext now = PagingContext.FromState(in s);
         if (now.Mode != _last.Mode || now.PageSizeExtensions != _last.PageSizeExtensions
             || now.GlobalPages != _last.GlobalPages || now.NoExecuteEnabled != _last.NoExecuteEnabled)
