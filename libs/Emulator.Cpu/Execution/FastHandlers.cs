@@ -13,7 +13,7 @@ namespace Emulator.Cpu;
 /// Handlers are lambdas rather than method groups: a delegate over a static method goes through a
 /// shuffle thunk on every call.
 /// </summary>
-internal static class FastHandlers
+internal static partial class FastHandlers
 {
     private interface IWidth
     {
@@ -35,7 +35,10 @@ internal static class FastHandlers
     {
         static abstract bool WriteBack { get; }
 
-        static abstract ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+        /// <summary>ADC/SBB: the computation takes CF as its carry-in; otherwise it ignores it.</summary>
+        static abstract bool UsesCarry { get; }
+
+        static abstract ulong Compute<TWidth>(ulong a, ulong b, ulong carry, out ulong flags)
             where TWidth : struct, IWidth;
     }
 
@@ -65,11 +68,28 @@ internal static class FastHandlers
             case Mnemonic.Dec: return IncDec(i, decrement: true);
             case Mnemonic.Mov: return Mov(i);
             case Mnemonic.Ret when i.Code == Code.Retnq: return static (ExecutionContext c, in Instruction i) => ReturnNear64(c, i);
-            case Mnemonic.Shl: return Shift(i, ShiftRotateInstructions.Kind.Shl);
-            case Mnemonic.Shr: return Shift(i, ShiftRotateInstructions.Kind.Shr);
-            case Mnemonic.Sar: return Shift(i, ShiftRotateInstructions.Kind.Sar);
+            case Mnemonic.Adc: return Alu<AddCarry>(i);
+            case Mnemonic.Sbb: return Alu<SubBorrow>(i);
+            case Mnemonic.Shl or Mnemonic.Sal: return Shift<ShiftLeft>(i);
+            case Mnemonic.Shr: return Shift<ShiftRight>(i);
+            case Mnemonic.Sar: return Shift<ShiftArithmetic>(i);
+            case Mnemonic.Rol: return Shift<RotateLeft>(i);
+            case Mnemonic.Ror: return Shift<RotateRight>(i);
+            case Mnemonic.Mul: return Multiply(i);
+            case Mnemonic.Imul: return SignedMultiply(i);
+            case Mnemonic.Lea: return LoadEffectiveAddress(i);
+            case Mnemonic.Movzx or Mnemonic.Movsx or Mnemonic.Movsxd: return Extend(i);
+            case Mnemonic.Push when i.Code == Code.Push_r64: return static (ExecutionContext c, in Instruction i) => Push64(c, i);
+            case Mnemonic.Pop when i.Code == Code.Pop_r64: return static (ExecutionContext c, in Instruction i) => Pop64(c, i);
+            case Mnemonic.Neg: return NegateOrComplement(i, negate: true);
+            case Mnemonic.Not: return NegateOrComplement(i, negate: false);
             default:
                 break;
+        }
+
+        if (Conditional(i) is { } conditional)
+        {
+            return conditional;
         }
 
         if (i.OpCount == 1 && i.Op0Kind == OpKind.NearBranch64 && ControlTransferInstructions.IsCanonical(i.NearBranchTarget))
@@ -96,7 +116,17 @@ internal static class FastHandlers
     private static InstructionHandler? Alu<TOp>(in Instruction i)
         where TOp : struct, IAlu
     {
-        if (i.OpCount != 2 || i.Op0Kind != OpKind.Register)
+        if (i.OpCount != 2)
+        {
+            return null;
+        }
+
+        if (i.Op0Kind == OpKind.Memory)
+        {
+            return AluToMemory<TOp>(i);
+        }
+
+        if (i.Op0Kind != OpKind.Register)
         {
             return null;
         }
@@ -104,6 +134,8 @@ internal static class FastHandlers
         int size = i.Op0Register.GetSize();
         return (size, i.Op1Kind) switch
         {
+            (4, OpKind.Memory) => static (ExecutionContext c, in Instruction i) => BinaryFromMemory<TOp, W32>(c, i),
+            (8, OpKind.Memory) => static (ExecutionContext c, in Instruction i) => BinaryFromMemory<TOp, W64>(c, i),
             (4, OpKind.Register) when i.Op1Register.GetSize() == 4 => static (ExecutionContext c, in Instruction i) => Binary<TOp, W32, Reg32>(c, i),
             (4, OpKind.Immediate32) => static (ExecutionContext c, in Instruction i) => Binary<TOp, W32, Imm32>(c, i),
             (4, OpKind.Immediate8to32) => static (ExecutionContext c, in Instruction i) => Binary<TOp, W32, Imm8To32>(c, i),
@@ -170,6 +202,16 @@ internal static class FastHandlers
             return source.IsGPR64() ? Store<W64, Reg64> : source.IsGPR32() ? Store<W32, Reg32> : null;
         }
 
+        if (i.Op0Kind == OpKind.Memory)
+        {
+            return i.Op1Kind switch
+            {
+                OpKind.Immediate32 => static (ExecutionContext c, in Instruction i) => Store<W32, Imm32>(c, i),
+                OpKind.Immediate32to64 => static (ExecutionContext c, in Instruction i) => Store<W64, Imm32To64>(c, i),
+                _ => null,
+            };
+        }
+
         return null;
     }
 
@@ -213,7 +255,7 @@ internal static class FastHandlers
         ref ulong destination = ref Destination<TWidth>(ref s, i);
         ulong a = destination & TWidth.Mask;
         ulong b = TSource.Read(ref s, i) & TWidth.Mask;
-        ulong result = TOp.Compute<TWidth>(a, b, out ulong flags);
+        ulong result = TOp.Compute<TWidth>(a, b, TOp.UsesCarry ? s.Rflags & RflagsBits.CF : 0, out ulong flags);
         if (TOp.WriteBack)
         {
             destination = result;
@@ -348,46 +390,6 @@ internal static class FastHandlers
         return ExitReason.Continue;
     }
 
-    private static InstructionHandler? Shift(in Instruction i, ShiftRotateInstructions.Kind kind)
-    {
-        if (i.OpCount != 2 || i.Op0Kind != OpKind.Register || i.Op1Kind != OpKind.Immediate8)
-        {
-            return null;
-        }
-
-        return (i.Op0Register.GetSize(), kind) switch
-        {
-            (4, ShiftRotateInstructions.Kind.Shl) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W32>(c, i, ShiftRotateInstructions.Kind.Shl),
-            (4, ShiftRotateInstructions.Kind.Shr) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W32>(c, i, ShiftRotateInstructions.Kind.Shr),
-            (4, ShiftRotateInstructions.Kind.Sar) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W32>(c, i, ShiftRotateInstructions.Kind.Sar),
-            (8, ShiftRotateInstructions.Kind.Shl) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W64>(c, i, ShiftRotateInstructions.Kind.Shl),
-            (8, ShiftRotateInstructions.Kind.Shr) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W64>(c, i, ShiftRotateInstructions.Kind.Shr),
-            (8, ShiftRotateInstructions.Kind.Sar) => static (ExecutionContext c, in Instruction i) => ShiftImmediate<W64>(c, i, ShiftRotateInstructions.Kind.Sar),
-            _ => null,
-        };
-    }
-
-    /// <summary>ShiftRotateInstructions.Shift for a register and an immediate count, without the operand dispatch.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ExitReason ShiftImmediate<TWidth>(ExecutionContext c, in Instruction i, ShiftRotateInstructions.Kind kind)
-        where TWidth : struct, IWidth
-    {
-        ref CpuState s = ref c.State;
-        ref ulong destination = ref Destination<TWidth>(ref s, i);
-        ulong a = destination & TWidth.Mask;
-        int count = i.Immediate8 & (TWidth.Size == 8 ? 0x3F : 0x1F);
-        if (count == 0)
-        {
-            destination = a;
-            return ExitReason.Continue;
-        }
-
-        (ulong result, ulong flags, ulong affected) = ShiftRotateInstructions.Compute(kind, a, count, TWidth.Size, (s.Rflags & RflagsBits.CF) != 0);
-        destination = result & TWidth.Mask;
-        s.Rflags = (s.Rflags & ~affected) | (flags & affected) | RflagsBits.Fixed1;
-        return ExitReason.Continue;
-    }
-
     private struct W32 : IWidth
     {
         public static int Size => 4;
@@ -449,7 +451,9 @@ internal static class FastHandlers
     {
         public static bool WriteBack => true;
 
-        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+        public static bool UsesCarry => false;
+
+        public static ulong Compute<TWidth>(ulong a, ulong b, ulong carry, out ulong flags)
             where TWidth : struct, IWidth
         {
             ulong result = (a + b) & TWidth.Mask;
@@ -462,7 +466,9 @@ internal static class FastHandlers
     {
         public static bool WriteBack => true;
 
-        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+        public static bool UsesCarry => false;
+
+        public static ulong Compute<TWidth>(ulong a, ulong b, ulong carry, out ulong flags)
             where TWidth : struct, IWidth
         {
             ulong result = (a - b) & TWidth.Mask;
@@ -475,15 +481,19 @@ internal static class FastHandlers
     {
         public static bool WriteBack => false;
 
-        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
-            where TWidth : struct, IWidth => Sub.Compute<TWidth>(a, b, out flags);
+        public static bool UsesCarry => false;
+
+        public static ulong Compute<TWidth>(ulong a, ulong b, ulong carry, out ulong flags)
+            where TWidth : struct, IWidth => Sub.Compute<TWidth>(a, b, 0, out flags);
     }
 
     private struct And : IAlu
     {
         public static bool WriteBack => true;
 
-        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+        public static bool UsesCarry => false;
+
+        public static ulong Compute<TWidth>(ulong a, ulong b, ulong carry, out ulong flags)
             where TWidth : struct, IWidth
         {
             ulong result = a & b;
@@ -496,7 +506,9 @@ internal static class FastHandlers
     {
         public static bool WriteBack => true;
 
-        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+        public static bool UsesCarry => false;
+
+        public static ulong Compute<TWidth>(ulong a, ulong b, ulong carry, out ulong flags)
             where TWidth : struct, IWidth
         {
             ulong result = a | b;
@@ -509,7 +521,9 @@ internal static class FastHandlers
     {
         public static bool WriteBack => true;
 
-        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
+        public static bool UsesCarry => false;
+
+        public static ulong Compute<TWidth>(ulong a, ulong b, ulong carry, out ulong flags)
             where TWidth : struct, IWidth
         {
             ulong result = a ^ b;
@@ -522,8 +536,10 @@ internal static class FastHandlers
     {
         public static bool WriteBack => false;
 
-        public static ulong Compute<TWidth>(ulong a, ulong b, out ulong flags)
-            where TWidth : struct, IWidth => And.Compute<TWidth>(a, b, out flags);
+        public static bool UsesCarry => false;
+
+        public static ulong Compute<TWidth>(ulong a, ulong b, ulong carry, out ulong flags)
+            where TWidth : struct, IWidth => And.Compute<TWidth>(a, b, 0, out flags);
     }
 
     // Conditions in pairs (SDM vol. 1, B.1): Jcc<TCondition, TNegate>.

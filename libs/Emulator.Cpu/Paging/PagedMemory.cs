@@ -28,6 +28,12 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
     private ulong _lastEfer;
     private ulong _lastAc;
 
+    // The RAM region of the last scalar access: guests touch one or two regions, so this skips the region search.
+    private GuestRegion? _hotRegion;
+
+    // Changes with every rebuilt paging context: the TLB's cached per-entry rights verdicts hold only within one.
+    private long _contextGeneration = 1;
+
     public PagedMemory(GuestMemory memory, Vcpu vcpu, PageWalker? walker = null, IMmioBus? mmio = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
@@ -98,8 +104,8 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
         ref readonly PagingContext context = ref CurrentContext();
         ulong at = Wrap(linear, context);
         if ((at & 0xFFF) + (ulong)size <= PageSize
-            && Tlb.Lookup(at, access, context, out ulong physical) == TlbLookup.Hit
-            && _memory.TryGetSpan(physical, size, out Span<byte> span))
+            && Tlb.LookupData(at, access, context, _contextGeneration, out ulong physical) == TlbLookup.Hit
+            && TryGetRam(physical, size, out Span<byte> span))
         {
             value = Scalar.Read(span, size);
             return true;
@@ -115,14 +121,34 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
         ref readonly PagingContext context = ref CurrentContext();
         ulong at = Wrap(linear, context);
         if ((at & 0xFFF) + (ulong)size <= PageSize
-            && Tlb.Lookup(at, MemoryAccess.Write, context, out ulong physical) == TlbLookup.Hit
-            && _memory.TryGetSpan(physical, size, out Span<byte> span))
+            && Tlb.LookupData(at, MemoryAccess.Write, context, _contextGeneration, out ulong physical) == TlbLookup.Hit
+            && TryGetRam(physical, size, out Span<byte> span))
         {
             Scalar.Write(span, size, value);
             return true;
         }
 
         return false;
+    }
+
+    /// <summary>GuestMemory.TryGetSpan through the last region hit.</summary>
+    private bool TryGetRam(ulong physical, int size, out Span<byte> span)
+    {
+        GuestRegion? region = _hotRegion;
+        if (region is null || !region.Contains(physical, (ulong)size))
+        {
+            region = _memory.FindRegion(physical);
+            if (region is null || !region.Contains(physical, (ulong)size))
+            {
+                span = default;
+                return false;
+            }
+
+            _hotRegion = region;
+        }
+
+        span = region.GetSpan(physical, size);
+        return true;
     }
 
     private bool Read(ulong linear, Span<byte> destination, MemoryAccess access, bool implicitSupervisor, out CpuFault fault)
@@ -307,6 +333,7 @@ public sealed class PagedMemory : ICpuMemory, ICodeMemory
         }
 
         Remember(in s);
+        _contextGeneration++;
         PagingContext now = PagingContext.FromState(in s);
         if (now.Mode != _last.Mode || now.PageSizeExtensions != _last.PageSizeExtensions
             || now.GlobalPages != _last.GlobalPages || now.NoExecuteEnabled != _last.NoExecuteEnabled)

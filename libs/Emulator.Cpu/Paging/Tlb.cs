@@ -45,6 +45,32 @@ public sealed class Tlb
         return e.SlowPath ? TlbLookup.SlowPath : TlbLookup.Hit;
     }
 
+    /// <summary>
+    /// <see cref="Lookup"/> for an explicit data read or write on the scalar fast path: an entry already
+    /// judged under <paramref name="generation"/> (a number its owner changes whenever the paging context
+    /// does) answers from two cached bits; otherwise the full check runs and, on a hit, caches its verdicts.
+    /// </summary>
+    public TlbLookup LookupData(ulong linear, MemoryAccess access, in PagingContext context, long generation, out ulong physical)
+    {
+        ref TlbEntry e = ref _entries[Index(linear)];
+        if (e.Tag == ((linear & PageMask) | 1) && e.Generation == generation && !e.SlowPath
+            && (access == MemoryAccess.Write ? e.FastWrite : access == MemoryAccess.Read && e.FastRead))
+        {
+            physical = e.PhysicalPage | (linear & 0xFFF);
+            return TlbLookup.Hit;
+        }
+
+        TlbLookup hit = Lookup(linear, access, context, out physical);
+        if (hit != TlbLookup.Miss)
+        {
+            e.Generation = generation;
+            e.FastRead = AccessRights.Allows(e.Permissions, MemoryAccess.Read, false, context);
+            e.FastWrite = (e.Permissions & PagePermissions.Dirty) != 0 && AccessRights.Allows(e.Permissions, MemoryAccess.Write, false, context);
+        }
+
+        return hit;
+    }
+
     /// <summary>Caches the 4 KiB piece of a successful translation that holds <paramref name="linear"/>.</summary>
     public void Insert(ulong linear, in PageTranslation translation, bool slowPath = false)
     {
