@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using System.Text.Json;
 
 namespace Emulator.Block.Tests;

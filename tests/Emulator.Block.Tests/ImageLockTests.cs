@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 namespace Emulator.Block.Tests;
 
 public sealed class ImageLockTests

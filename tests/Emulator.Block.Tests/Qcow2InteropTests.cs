@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 namespace Emulator.Block.Tests;
 
 /// <summary>Our qcow2 against the real qemu-img: both directions, backing chains, compression, corruption.</summary>

@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Emulator.Memory;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace Emulator.Block.Tests;
+namespace Emulator.Tests.Shared;
 
-/// <summary>Runs the real qemu-img (installed by make test from scripts/test-packages.txt).</summary>
+/// <summary>Runs the real qemu-img (installed by make test from scripts/test-packages.txt): the reference for images our code writes.</summary>
 internal static class QemuImg
 {
     public static (int ExitCode, string Output) Run(params string[] args)
