@@ -49,6 +49,11 @@ public sealed class QemuBootsEmuBlockTests(ITestOutputHelper output)
             AssertSums(console, expectedSeq, expectedPayload);
             int status = server.Stop();
             Assert.True(status == 0, $"emu-block exited {status}\n{server.Log}");
+
+            // Anything of QEMU's the server did not handle as expected would be logged as warn, fail or crit.
+            string[] log = server.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains(log, l => l.EndsWith("front-end connected", StringComparison.Ordinal));
+            Assert.DoesNotContain(log, l => l.Split(' ') is [_, "warn" or "fail" or "crit", ..]);
         }
 
         (int check, string report) = QemuImg.Run("check", "-f", "qcow2", image);
