@@ -16,7 +16,8 @@ namespace Emulator.System.Tests.Virtio;
 /// <c>-chardev socket,path=S,reconnect=1 -device vhost-user-blk-pci</c> as <see cref="BlockDevices"/> builds it,
 /// with an emu-block the test started itself on S: SIGKILLed while writes are in flight and started again on S
 /// only after more than the reconnect interval, the device reconnects, replays the session with the in-flight
-/// log, and every write completes once, OK, and is in the image. Without reconnect the device needs a reset.
+/// log, and every write completes once, OK, and is in the image. At start such a disk waits for its server (until
+/// the machine is told to stop). Without reconnect the device needs a reset.
 /// </summary>
 public sealed class ExternalEmuBlockReconnectTests : IDisposable
 {
