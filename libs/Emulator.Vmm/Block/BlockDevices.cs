@@ -12,7 +12,11 @@ namespace Emulator.Vmm.Block;
 /// PCI slot. A server that fails at start is a <see cref="BlockDeviceException"/> naming the option. An
 /// emu-block of ours that dies later is started again and the device replays its session to it (rings at
 /// their indexes, the in-flight log handed back, so the requests it had taken are resubmitted): the
-/// guest sees nothing. A server someone else started that dies puts its device in DEVICE_NEEDS_RESET.
+/// guest sees nothing. A server someone else started is treated so too when its chardev has
+/// <c>reconnect=N</c> (QEMU's reconnecting client socket): the device connects to the same path every N
+/// seconds until a server listens there again, then replays the session; meanwhile the guest's requests
+/// wait. At start such a disk waits for its server the same way, as QEMU does. Without <c>reconnect=</c>
+/// a server someone else started that dies puts its device in DEVICE_NEEDS_RESET.
 /// </summary>
 public sealed class BlockDevices : IDisposable
 {
@@ -91,7 +95,9 @@ public sealed class BlockDevices : IDisposable
         {
             if (disk.Lives is { } lives && lives.Owns(serverId))
             {
-                _context.Log($"disk '{disk.Plan.Id}': its server is gone; starting a new one");
+                _context.Log(lives.Spawns
+                    ? $"disk '{disk.Plan.Id}': its server is gone; starting a new one"
+                    : $"disk '{disk.Plan.Id}': its server is gone; reconnecting to {disk.Plan.SocketPath} every {Seconds(disk.Plan.Reconnect)}");
             }
             else if (disk.Lives is null && disk.Server.Id == serverId)
             {
@@ -148,7 +154,7 @@ public sealed class BlockDevices : IDisposable
             }
             else
             {
-                server = _context.Manager.Connect(serverId, disk.SocketPath ?? throw new InvalidOperationException("a disk without image or socket"));
+                server = Connect(disk, serverId);
             }
         }
         catch (DeviceManagerException e)
@@ -157,25 +163,28 @@ public sealed class BlockDevices : IDisposable
         }
 
         VhostUserPciDevice device;
-        ServerLives? lives = command is not null ? new ServerLives(_context.Manager, command, serverId, server) : null;
+        ServerLives? lives = command is not null ? ServerLives.Spawned(_context.Manager, command, serverId, server)
+            : disk is { Reconnect: not null, SocketPath: { } path } ? ServerLives.Connected(_context.Manager, path, serverId, server)
+            : null;
+        int reconnectMs = disk.Reconnect is { } every ? (int)Math.Min(every.TotalMilliseconds, int.MaxValue) : 0;
         var frontend = new VhostUserFrontend(Fd.Duplicate(server.Socket), _context.TimeoutMs);
         try
         {
-            device = new VhostUserPciDevice(
-                frontend,
-                _context.Memory,
-                _context.Platform.ApicBus,
-                _context.Platform.Post,
-                new VhostUserPciDeviceOptions
-                {
-                    DeviceType = DeviceType,
-                    ConfigSize = ConfigSize,
-                    QueueCount = disk.NumQueues,
-                    Name = serverId,
-                    Log = _context.Log,
-                    InvalidateCode = _context.InvalidateCode,
-                    Reconnect = lives is null ? null : () => new VhostUserFrontend(Fd.Duplicate(lives.Respawn().Socket), _context.TimeoutMs),
-                });
+            var options = new VhostUserPciDeviceOptions
+            {
+                DeviceType = DeviceType,
+                ConfigSize = ConfigSize,
+                QueueCount = disk.NumQueues,
+                Name = serverId,
+                Log = _context.Log,
+                InvalidateCode = _context.InvalidateCode,
+                Reconnect = lives is null ? null : () => new VhostUserFrontend(Fd.Duplicate(lives.Next().Socket), _context.TimeoutMs),
+
+                // QEMU's reconnecting chardev: one attempt every reconnect= seconds, neither faster nor slower.
+                ReconnectDelayMs = owned ? VhostUserPciDeviceOptions.DefaultReconnectDelayMs : reconnectMs,
+                ReconnectMaxDelayMs = owned ? VhostUserPciDeviceOptions.DefaultReconnectMaxDelayMs : reconnectMs,
+            };
+            device = new VhostUserPciDevice(frontend, _context.Memory, _context.Platform.ApicBus, _context.Platform.Post, options);
         }
         catch (Exception e) when (e is VhostUserProtocolException or PosixException)
         {
@@ -204,6 +213,67 @@ public sealed class BlockDevices : IDisposable
         int slot = platform.Pci.Bus.FreeSlot();
         platform.Pci.Bus.Attach(slot, 0, device.Function);
         device.Function.InterruptLine = platform.PciInterrupt(slot, 0);
+    }
+
+    /// <summary>
+    /// Connects to a server someone else started. With <c>reconnect=N</c> an absent server is waited for, one
+    /// attempt every N seconds, as QEMU's vhost-user-blk waits for its chardev (tcp_chr_wait_connected); only
+    /// the machine being told to stop ends the wait.
+    /// </summary>
+    private DeviceConnection Connect(PlannedDisk disk, string serverId)
+    {
+        string path = disk.SocketPath ?? throw new InvalidOperationException("a disk without image or socket");
+        bool waiting = false;
+        while (true)
+        {
+            try
+            {
+                DeviceConnection server = _context.Manager.Connect(serverId, path);
+                if (waiting)
+                {
+                    _context.Log($"disk '{disk.Id}': connected to its server at {path}");
+                }
+
+                return server;
+            }
+            catch (DeviceManagerException e) when (disk.Reconnect is { } every)
+            {
+                if (!waiting)
+                {
+                    _context.Log($"{disk.Origin}: {e.Message}; waiting for the server, retrying every {Seconds(every)}");
+                    waiting = true;
+                }
+
+                if (WaitOrStop(every))
+                {
+                    throw new BlockDeviceException($"{disk.Origin}: stopped while waiting for the server at {path}", e);
+                }
+            }
+        }
+    }
+
+    /// <summary>Sleeps <paramref name="time"/> in short steps; true when the machine was told to stop meanwhile.</summary>
+    private bool WaitOrStop(TimeSpan time)
+    {
+        long deadline = Environment.TickCount64 + (long)time.TotalMilliseconds;
+        while (Environment.TickCount64 < deadline)
+        {
+            if (_context.Stopping())
+            {
+                return true;
+            }
+
+            Thread.Sleep((int)Math.Clamp(deadline - Environment.TickCount64, 1, 100));
+        }
+
+        return _context.Stopping();
+    }
+
+    /// <summary>"N s", or "N ms" for a reconnect-ms= that is no whole number of seconds.</summary>
+    private static string Seconds(TimeSpan? time)
+    {
+        long ms = (long)(time ?? TimeSpan.Zero).TotalMilliseconds;
+        return ms % 1000 == 0 ? $"{ms / 1000} s" : $"{ms} ms";
     }
 
     private static bool WaitForEnd(DeviceConnection server)

@@ -19,6 +19,9 @@ public sealed class BlockDevicesContext
 
     public required Action<string> Log { get; init; }
 
+    /// <summary>True once the machine was told to stop (a signal): ends a wait for a server that is not there yet.</summary>
+    public Func<bool> Stopping { get; init; } = static () => false;
+
     /// <summary>How long a set-up message may wait for its server's answer.</summary>
     public int TimeoutMs { get; init; } = 10_000;
 }

@@ -163,8 +163,8 @@ public static class BlockPlanner
     {
         string id = device.Backend;
         ChardevSpec spec = config.Chardevs.Select(TryParseChardev).FirstOrDefault(s => s?.Id == id)
-            ?? throw new OptionsException($"{origin}: Property 'vhost-user-blk-pci.chardev' can't find value '{id}'");
-        if (spec.Backend is not SocketBackendSpec { Server: false, Address: UnixSocketAddressSpec unix })
+            ?? throw MalformedChardev(config) ?? new OptionsException($"{origin}: Property 'vhost-user-blk-pci.chardev' can't find value '{id}'");
+        if (spec.Backend is not SocketBackendSpec { Server: false, Address: UnixSocketAddressSpec unix } socket)
         {
             throw new OptionsException($"{origin}: chardev '{id}' must be a UNIX socket that connects (socket,path=..., without server=on)");
         }
@@ -175,7 +175,7 @@ public static class BlockPlanner
             throw InUse(origin, "vhost-user-blk-pci.chardev", id);
         }
 
-        return new PlannedDisk(device.Id ?? id, origin) { SocketPath = unix.Path };
+        return new PlannedDisk(device.Id ?? id, origin) { SocketPath = unix.Path, Reconnect = socket.Reconnect };
     }
 
     /// <summary>A malformed -chardev is the chardev planner's to report, with its own wording; here it just names nothing.</summary>
@@ -189,6 +189,27 @@ public static class BlockPlanner
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// QEMU creates the chardevs before the devices, so a malformed <c>-chardev</c> (a bad <c>reconnect=</c>, say)
+    /// is reported as the chardev planner words it, not as a device naming a chardev that is not there.
+    /// </summary>
+    private static OptionsException? MalformedChardev(VmConfiguration config)
+    {
+        foreach (string text in config.Chardevs)
+        {
+            try
+            {
+                ChardevParser.ParseChardev(text);
+            }
+            catch (OptionsException e)
+            {
+                return new OptionsException($"-chardev {text}: {e.Message}");
+            }
+        }
+
+        return null;
     }
 
     private static OptionsException InUse(string origin, string property, string value) =>

@@ -14,6 +14,12 @@ public sealed record PlannedDisk(string Id, string Origin)
 
     public string? SocketPath { get; init; }
 
+    /// <summary>
+    /// The chardev's <c>reconnect=</c> for <see cref="SocketPath"/>: how long to wait between attempts to reach
+    /// the server, at start and after it went away (QEMU's reconnecting client socket); null: no second attempt.
+    /// </summary>
+    public TimeSpan? Reconnect { get; init; }
+
     public string? Serial { get; init; }
 
     public int NumQueues { get; init; } = 1;

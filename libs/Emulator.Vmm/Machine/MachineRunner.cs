@@ -186,6 +186,7 @@ public static class MachineRunner
                     Platform = platform,
                     InvalidateCode = vcpuThread is null ? null : vcpuThread.InvalidatePhysical,
                     Log = Log,
+                    Stopping = () => control.ExitRequested,
                 }));
                 platform.AssignPciResources();
                 disks.Value?.MapBars();

@@ -171,6 +171,7 @@ public sealed partial class VhostUserPciDevice
         }
 
         int replayFailures = 0;
+        string? lastFailure = null;
         while (!stop.IsCancellationRequested)
         {
             VhostUserFrontend? fresh = null;
@@ -180,7 +181,12 @@ public sealed partial class VhostUserPciDevice
             }
             catch (Exception e) when (e is VhostUserProtocolException or PosixException or DeviceManagerException)
             {
-                _options.Log($"{_options.Name}: reconnection failed, retrying in {delay} ms: {e.Message}");
+                // A server that stays away fails the same way at every attempt (QEMU, too, says it once).
+                if (e.Message != lastFailure)
+                {
+                    _options.Log($"{_options.Name}: reconnection failed, retrying every {delay} ms or more: {e.Message}");
+                    lastFailure = e.Message;
+                }
             }
 
             if (fresh is not null)

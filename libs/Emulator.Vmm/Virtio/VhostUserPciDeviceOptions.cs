@@ -5,6 +5,10 @@ namespace Emulator.Vmm;
 /// <summary>What the machine knows about a vhost-user device that the protocol does not say.</summary>
 public sealed class VhostUserPciDeviceOptions
 {
+    public const int DefaultReconnectDelayMs = 50;
+
+    public const int DefaultReconnectMaxDelayMs = 2000;
+
     /// <summary>The virtio device ID (3 for a console, say).</summary>
     public required int DeviceType { get; init; }
 
@@ -41,8 +45,8 @@ public sealed class VhostUserPciDeviceOptions
     public Func<VhostUserFrontend>? Reconnect { get; init; }
 
     /// <summary>Delay before the second reconnection attempt; it doubles up to <see cref="ReconnectMaxDelayMs"/>.</summary>
-    public int ReconnectDelayMs { get; init; } = 50;
+    public int ReconnectDelayMs { get; init; } = DefaultReconnectDelayMs;
 
     /// <summary>Longest wait between reconnection attempts.</summary>
-    public int ReconnectMaxDelayMs { get; init; } = 2000;
+    public int ReconnectMaxDelayMs { get; init; } = DefaultReconnectMaxDelayMs;
 }

@@ -17,6 +17,7 @@ public sealed class BlockCommandLineFuzzTests
         "file.driver=file", "file.filename=img", "file.driver=nbd", "cache.direct=on", "virtio-blk-pci", "virtio-blk",
         "vhost-user-blk-pci", "drive=d0", "drive=f", "drive=n", "drive=none0", "chardev=c0", "num-queues=2", "num-queues=0",
         "num-queues=999999999999", "socket", "id=c0", "path=/tmp/s", "server=on", "chardev:c0", "null", ",,", "=", "", "help", "{",
+        "reconnect=1", "reconnect=0", "reconnect=-1", "reconnect=x", "reconnect=99999999999", "reconnect-ms=250", "reconnect=",
     ];
 
     [Fact]
@@ -46,6 +47,7 @@ public sealed class BlockCommandLineFuzzTests
                 {
                     Assert.True((disk.Image is null) != (disk.SocketPath is null));
                     Assert.InRange(disk.NumQueues, 1, 64);
+                    Assert.True(disk.Reconnect is null || (disk.SocketPath is not null && disk.Reconnect > TimeSpan.Zero));
                     if (disk.Image is not null)
                     {
                         Assert.Contains("--blk-file", disk.ServerArguments());

@@ -80,6 +80,37 @@ public sealed class BlockCommandLineTests
     }
 
     [Theory]
+    [InlineData("socket,id=c0,path=/tmp/blk.sock,reconnect=1", 1000)]
+    [InlineData("socket,id=c0,path=/tmp/blk.sock,reconnect=30", 30_000)]
+    [InlineData("socket,id=c0,reconnect=2,path=/tmp/blk.sock", 2000)]
+    [InlineData("socket,id=c0,path=/tmp/blk.sock,reconnect-ms=250", 250)]
+    [InlineData("socket,id=c0,path=/tmp/blk.sock,reconnect=0", null)]
+    [InlineData("socket,id=c0,path=/tmp/blk.sock", null)]
+    public void A_vhost_user_chardevs_reconnect_reaches_its_disk(string chardev, int? expectedMs)
+    {
+        PlannedDisk disk = Assert.Single(Plan("-chardev", chardev, "-device", "vhost-user-blk-pci,chardev=c0").Disks);
+        Assert.Equal("/tmp/blk.sock", disk.SocketPath);
+        Assert.Equal(expectedMs is int ms ? TimeSpan.FromMilliseconds(ms) : null, disk.Reconnect);
+    }
+
+    [Theory]
+    [InlineData("Parameter 'reconnect' expects a number between 0 and", "reconnect=-1")]
+    [InlineData("reconnect", "reconnect=x")]
+    [InlineData("reconnect", "reconnect=1.5")]
+    [InlineData("reconnect", "reconnect=")]
+    [InlineData("Parameter 'reconnect' expects a number between 0 and", "reconnect=99999999999")]
+    [InlineData("'reconnect' and 'reconnect-ms' are mutually exclusive", "reconnect=1,reconnect-ms=5")]
+    [InlineData("'reconnect' option is incompatible with socket in server listen mode", "reconnect=1,server=on")]
+    public void A_bad_reconnect_on_a_vhost_user_chardev_is_the_chardevs_error(string expected, string option)
+    {
+        string chardev = $"socket,id=c0,path=/tmp/blk.sock,{option}";
+        OptionsException e = Assert.Throws<OptionsException>(() => Plan("-chardev", chardev, "-device", "vhost-user-blk-pci,chardev=c0"));
+        Assert.StartsWith($"-chardev {chardev}: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
     [InlineData("if=ide", "-drive", "file=x")]
     [InlineData("if=virtio", "-drive", "file=x,if=ide")]
     [InlineData("unsupported bus type 'scsi'", "-drive", "file=x,if=scsi")]

@@ -126,7 +126,7 @@ internal sealed class RespawningEmuBlock : IDisposable
         }
     }
 
-    private static ProcessStartInfo StartInfo(string[] args)
+    internal static ProcessStartInfo StartInfo(string[] args)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {

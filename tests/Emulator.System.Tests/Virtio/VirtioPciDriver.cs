@@ -18,20 +18,21 @@ internal sealed class VirtioPciDriver
 
     private readonly PcPlatform _platform;
     private readonly GuestMemory _memory;
-    private readonly VhostUserPciDevice _device;
+    private readonly VirtioPciFunction _function;
     private readonly ulong _common;
 
     public VirtioPciDriver(PcPlatform platform, GuestMemory memory, VhostUserPciDevice device, string name)
+        : this(platform, memory, Attach(platform, device.Function, name))
+    {
+    }
+
+    /// <summary>A driver for a function already on the bus with its BARs mapped (as <c>BlockDevices</c> leaves it).</summary>
+    public VirtioPciDriver(PcPlatform platform, GuestMemory memory, VirtioPciFunction function)
     {
         _platform = platform;
         _memory = memory;
-        _device = device;
-        int slot = platform.Pci.Bus.FreeSlot();
-        platform.Pci.Bus.Attach(slot, 0, device.Function);
-        device.Function.InterruptLine = platform.PciInterrupt(slot, 0);
-        platform.AssignPciResources();
-        device.Function.MapBars(platform.Mmio, name);
-        _common = device.Function.BarAddress(L.RegionBar) + L.CommonOffset;
+        _function = function;
+        _common = function.BarAddress(L.RegionBar) + L.CommonOffset;
 
         // The guest's LAPIC: software-enabled (SVR bit 8), spurious vector 0xFF.
         platform.LocalApic.Write(0xF0, [0xFF, 0x01, 0, 0]);
@@ -41,7 +42,7 @@ internal sealed class VirtioPciDriver
     /// <param name="featureMask">The features the driver may accept (all the device offers by default).</param>
     public MockSplitQueue Probe(int queue, ushort vector, bool expectStarted = true, ulong? descriptorTable = null, ushort size = 64, ulong featureMask = ulong.MaxValue)
     {
-        PciFunction f = _device.Function;
+        PciFunction f = _function;
         f.WriteConfig(PciFunction.CommandOffset, 2, f.Command | 0x6u);
         Write(L.DeviceStatus, 1, 0);
         Write(L.DeviceStatus, 1, VirtioDeviceStatus.Acknowledge | VirtioDeviceStatus.Driver);
@@ -57,7 +58,7 @@ internal sealed class VirtioPciDriver
         int control = (int)f.ReadConfig(PciFunction.CapabilityPointerOffset, 1) + 2;
         f.WriteConfig(control, 2, MsixTable.ControlEnable);
         ulong table = f.BarAddress(L.MsixBar) + L.MsixTableOffset;
-        for (int n = 0; n < _device.Function.Msix.VectorCount; n++)
+        for (int n = 0; n < _function.Msix.VectorCount; n++)
         {
             WriteAt(table + (ulong)(16 * n), 4, MsiMessage.AddressBase);
             WriteAt(table + (ulong)(16 * n) + 8, 4, (uint)(ConfigVector + n));
@@ -118,6 +119,16 @@ internal sealed class VirtioPciDriver
     }
 
     public void Write(ulong offset, int size, ulong value) => WriteAt(_common + offset, size, value);
+
+    private static VirtioPciFunction Attach(PcPlatform platform, VirtioPciFunction function, string name)
+    {
+        int slot = platform.Pci.Bus.FreeSlot();
+        platform.Pci.Bus.Attach(slot, 0, function);
+        function.InterruptLine = platform.PciInterrupt(slot, 0);
+        platform.AssignPciResources();
+        function.MapBars(platform.Mmio, name);
+        return function;
+    }
 
     private void WriteAt(ulong address, int size, ulong value)
     {

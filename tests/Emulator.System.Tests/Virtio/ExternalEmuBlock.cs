@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Emulator.Posix;
+
+namespace Emulator.System.Tests.Virtio;
+
+/// <summary>
+/// The built emu-block as a server someone else started: always on the same socket path, killed and started
+/// again there by the test (as a supervisor would), never by the emulator.
+/// </summary>
+internal sealed class ExternalEmuBlock : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly string? _program;
+    private readonly string _socketPath;
+    private readonly string[] _args;
+    private Process? _current;
+    private int _starts;
+
+    /// <summary>The emu-block next to the tests (null <paramref name="program"/>) or <paramref name="program"/> (bin/emu-block, say).</summary>
+    public ExternalEmuBlock(string? program, string socketPath, params string[] args)
+    {
+        _program = program;
+        _socketPath = socketPath;
+        _args = args;
+    }
+
+    /// <summary>What the servers logged, for failure messages.</summary>
+    public ConcurrentQueue<string> Stderr { get; } = new();
+
+    /// <summary>The running server's pid (bin/emu-block's launcher execs, so it is the server's own).</summary>
+    public int? ProcessId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _current is { HasExited: false } process ? process.Id : null;
+            }
+        }
+    }
+
+    public int Starts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _starts;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the previous server to be gone (its image lock with it), starts a new one and returns once its
+    /// socket file is there. The stale file of a killed server is removed first, so the file means this one has bound.
+    /// </summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            if (_current is { } old)
+            {
+                Assert.True(old.WaitForExit(30_000), "the previous emu-block is still running");
+                old.WaitForExit();
+                old.Dispose();
+                _current = null;
+            }
+
+            File.Delete(_socketPath);
+            string[] args = ["--socket-path", _socketPath, .. _args];
+            Process process = Process.Start(_program is null ? RespawningEmuBlock.StartInfo(args) : StartInfo(_program, args))
+                ?? throw new InvalidOperationException("could not start emu-block");
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    Stderr.Enqueue(e.Data);
+                }
+            };
+            process.BeginErrorReadLine();
+            _current = process;
+            _starts++;
+            long deadline = Environment.TickCount64 + 60_000;
+            while (!File.Exists(_socketPath))
+            {
+                Assert.False(process.HasExited, $"emu-block exited: {string.Join(" | ", Stderr)}");
+                Assert.True(Environment.TickCount64 < deadline, $"emu-block did not bind {_socketPath}");
+                Thread.Sleep(5);
+            }
+        }
+    }
+
+    /// <summary>SIGKILL of the running server, waited for: no chance to flush, close or say goodbye.</summary>
+    public void KillHard()
+    {
+        lock (_gate)
+        {
+            if (_current is { } process)
+            {
+                ProcessControl.Kill(process.Id, Signals.SIGKILL);
+                Assert.True(process.WaitForExit(30_000), "emu-block survived SIGKILL");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_current is { } process)
+            {
+                // With --socket-path the server would wait for the next connection: end it, cleanly.
+                if (!process.HasExited)
+                {
+                    ProcessControl.Kill(process.Id, Signals.SIGTERM);
+                }
+
+                if (!process.WaitForExit(30_000))
+                {
+                    ProcessControl.Kill(process.Id, Signals.SIGKILL);
+                    process.WaitForExit(30_000);
+                }
+
+                process.Dispose();
+                _current = null;
+            }
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(string program, string[] args)
+    {
+        var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (string a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return info;
+    }
+}
