@@ -15,6 +15,14 @@ public sealed class BlockBenchTableTests
     }
 
     [Fact]
+    public void SaysSoWhenThereIsNothingToPrint()
+    {
+        var output = new StringWriter();
+        BlockBenchTable.Print(output, "qsd", []);
+        Assert.Contains("no figures", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void HasNoRatioWithoutBothFigures()
     {
         Assert.Equal("-", BlockBenchTable.Ratio(new BlockFigure("x", 0, 5)));

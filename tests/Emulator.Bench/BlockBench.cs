@@ -57,11 +57,12 @@ public static class BlockBench
         if (options.Guest)
         {
             bool qemu = options.WithQemu && QemuLoopRunner.IsAvailable();
+            string guestLoad = LoadAverage.OneMinute();
             var figures = new List<BlockFigure>();
             ok &= GuestBlockBench.Run(options, qemu, directory, image, figures, log);
             output.WriteLine($"Block I/O, in the guest: fio (O_DIRECT on /dev/vda, psync) in the default guest, -m {options.MemoryMiB}; "
                 + $"{(qemu ? "QEMU TCG with in-process virtio-blk" : "QEMU not run")} vs ours (virtio-blk served by emu-block); {size}; "
-                + $"1-min load average {LoadAverage.OneMinute()} at start");
+                + $"1-min load average {guestLoad} at start");
             output.WriteLine($"  consoles: {directory}");
             BlockBenchTable.Print(output, "qemu", figures);
         }

@@ -10,9 +10,16 @@ public static class BlockBenchTable
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(figures);
         output.WriteLine($"  {"",-36} {reference,12} {"ours",12} {"ours/" + reference,14}");
+        bool any = false;
         foreach (BlockFigure f in figures)
         {
             output.WriteLine($"  {f.Label,-36} {Format(f.Qemu),12} {Format(f.Ours),12} {Ratio(f),14}");
+            any = true;
+        }
+
+        if (!any)
+        {
+            output.WriteLine("  (no figures: the measurement failed, see the log above)");
         }
     }
 

@@ -67,6 +67,15 @@ public sealed class BlockRing : IDisposable
 
     public void Kick() => _kick.Signal();
 
+    /// <summary>What the last read completed in <paramref name="slot"/> put in its data buffer.</summary>
+    public byte[] Data(int slot, uint bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bytes, MaxRequestBytes);
+        byte[] data = new byte[bytes];
+        _memory.Read(_slots[slot].Data, data);
+        return data;
+    }
+
     /// <summary>Waits (bounded) for at least one completion; adds the slot of each one to <paramref name="completed"/>.</summary>
     public void WaitCompletions(List<int> completed)
     {

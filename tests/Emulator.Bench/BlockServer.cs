@@ -47,6 +47,26 @@ public sealed class BlockServer : IDisposable
             ],
             socket);
 
+    /// <summary>
+    /// Connects to the server, retrying (bounded) while it refuses: the socket file appears at bind,
+    /// a moment before the server listens.
+    /// </summary>
+    public SafeFd Connect()
+    {
+        long deadline = Environment.TickCount64 + StartTimeoutMs;
+        while (true)
+        {
+            try
+            {
+                return UnixSocket.Connect(Socket);
+            }
+            catch (PosixException e) when (e.Errno == Errno.ECONNREFUSED && Environment.TickCount64 < deadline && !_process.HasExited)
+            {
+                Thread.Sleep(10);
+            }
+        }
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)
