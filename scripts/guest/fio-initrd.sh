@@ -19,7 +19,7 @@ keep_packages_re='^(libc6|zlib1g|libaio1[a-z0-9]*|libnuma1[a-z0-9]*)$'
 
 die() { echo "guest/fio-initrd.sh: $*" >&2; exit 1; }
 for tool in apt-cache apt-get dpkg-deb readelf gzip awk cc; do
-    command -v "$tool" >/dev/null || die "needs $tool"
+    command -v "$tool" >/dev/null || die "needs $tool$([[ $tool == cc ]] && echo " for the stub libraries (scripts/ensure-packages.sh gcc)")"
 done
 
 version=$(apt-cache policy fio | awk '$1 == "Candidate:" { print $2; exit }')
