@@ -21,7 +21,8 @@ test: build
 	scripts/test.sh $(CONFIG)
 
 ## bench: latency and CPU figures (medians, p99), then the default guest booted under QEMU TCG and ours
-## (boot-to-ready and in-guest timings; BENCH_LINUX_ARGS="--runs 3" for medians, "--no-qemu" for ours only)
+## (boot-to-ready and in-guest timings; BENCH_LINUX_ARGS="--runs 3" for medians, "--no-qemu" for ours only), then block I/O
+## (fio in that guest on emu-block vs QEMU's virtio-blk, and a host front-end on emu-block vs qemu-storage-daemon; BENCH_BLOCK_ARGS)
 bench: build
 	guest=$$(scripts/guest/build.sh) || exit 1; \
 	vmlinux=$$(printf '%s\n' "$$guest" | sed -n 's/^VMLINUX=//p'); initrd=$$(printf '%s\n' "$$guest" | sed -n 's/^INITRD=//p'); \
@@ -29,6 +30,9 @@ bench: build
 	dotnet tests/Emulator.Bench/bin/$(CONFIG)/net10.0/Emulator.Bench.dll || status=1; \
 	dotnet tests/Emulator.Bench/bin/$(CONFIG)/net10.0/Emulator.Bench.dll --linux --kernel "$$vmlinux" --initrd "$$initrd" \
 		--emu bin/emu $(BENCH_LINUX_ARGS) || status=1; \
+	fio=$$(scripts/guest/fio-initrd.sh) || status=1; fio=$$(printf '%s\n' "$$fio" | sed -n 's/^FIO_CPIO=//p'); \
+	dotnet tests/Emulator.Bench/bin/$(CONFIG)/net10.0/Emulator.Bench.dll --block --kernel "$$vmlinux" --initrd "$$initrd" --fio-cpio "$$fio" \
+		--emu bin/emu --emu-block bin/emu-block $(BENCH_BLOCK_ARGS) || status=1; \
 	exit $$status
 
 ## fuzz: the random-input tests with millions of iterations instead of the suite's default

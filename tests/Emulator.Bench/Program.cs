@@ -16,10 +16,15 @@ if (args is ["--linux", .. var linuxArgs])
     return LinuxBootBench.Run(linuxArgs, Console.Out, Console.Error);
 }
 
+if (args is ["--block", .. var blockArgs])
+{
+    return BlockBench.Run(blockArgs, Console.Out, Console.Error);
+}
+
 BenchSettings? settings = BenchSettings.FromArgs(args);
 if (settings is null)
 {
-    Console.Error.WriteLine("usage: Emulator.Bench [--quick | --cpu [--no-qemu] | --linux --kernel VMLINUX --initrd INITRD [--runs N] [--no-qemu]]");
+    Console.Error.WriteLine("usage: Emulator.Bench [--quick | --cpu [--no-qemu] | --linux --kernel VMLINUX --initrd INITRD [--runs N] [--no-qemu] | --block ...]");
     return 1;
 }
 
