@@ -24,6 +24,7 @@ test: build
 ## (boot-to-ready and in-guest timings; BENCH_LINUX_ARGS="--runs 3" for medians, "--no-qemu" for ours only), then block I/O
 ## (fio in that guest on emu-block vs QEMU's virtio-blk, and a host front-end on emu-block vs qemu-storage-daemon; BENCH_BLOCK_ARGS)
 bench: build
+	scripts/ensure-packages.sh $$(cat scripts/test-packages.txt) gcc
 	guest=$$(scripts/guest/build.sh) || exit 1; \
 	vmlinux=$$(printf '%s\n' "$$guest" | sed -n 's/^VMLINUX=//p'); initrd=$$(printf '%s\n' "$$guest" | sed -n 's/^INITRD=//p'); \
 	status=0; \

@@ -22,7 +22,7 @@ public static class BlockGuestScript
 
     public static string Script { get; } = string.Join('\n', Lines());
 
-    public static string Append { get; } = "console=ttyS0 quiet emu.run64=" + Convert.ToBase64String(Encoding.UTF8.GetBytes(Script));
+    public static string Append { get; } = GuestScript.KernelArguments(Script);
 
     private static string[] Lines() =>
         [
