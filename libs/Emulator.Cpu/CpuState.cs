@@ -148,6 +148,12 @@ public struct CpuState
     /// <summary>Nonzero when address line 20 is enabled (no wrap at 1 MiB).</summary>
     public byte A20Enabled;
 
+    /// <summary>
+    /// Nonzero from an NMI's delivery until the next IRET (SDM vol. 3, 6.7.1; QEMU's HF2_NMI_MASK):
+    /// a further NMI stays pending meanwhile.
+    /// </summary>
+    public byte NmiBlocked;
+
     /// <summary>True in IA-32e mode (EFER.LMA): QEMU's HF_LMA.</summary>
     public readonly bool LongModeActive => (Efer & EferBits.LMA) != 0;
 

@@ -67,9 +67,10 @@ public static class CpuStateLayout
     public const int InterruptShadow = Cpl + 1;
     public const int Halted = InterruptShadow + 1;
     public const int A20Enabled = Halted + 1;
+    public const int NmiBlocked = A20Enabled + 1;
 
     /// <summary>sizeof(CpuState): the last field's end rounded up to the struct's 8-byte alignment.</summary>
-    public const int Size = (A20Enabled + 1 + 7) & ~7;
+    public const int Size = (NmiBlocked + 1 + 7) & ~7;
 
     /// <summary>Offsets inside a <see cref="SegmentCache"/>.</summary>
     public const int SegmentBase = 0;

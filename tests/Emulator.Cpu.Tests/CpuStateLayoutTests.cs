@@ -152,6 +152,7 @@ public sealed unsafe class CpuStateLayoutTests
             [nameof(CpuState.InterruptShadow)] = Offset(ref s, ref s.InterruptShadow),
             [nameof(CpuState.Halted)] = Offset(ref s, ref s.Halted),
             [nameof(CpuState.A20Enabled)] = Offset(ref s, ref s.A20Enabled),
+            [nameof(CpuState.NmiBlocked)] = Offset(ref s, ref s.NmiBlocked),
         };
     }
 

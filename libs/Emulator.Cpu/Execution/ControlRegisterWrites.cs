@@ -13,11 +13,12 @@ public static class ControlRegisterWrites
         | Cr0Bits.AM | Cr0Bits.NW | Cr0Bits.CD | Cr0Bits.PG;
 
     /// <summary>
-    /// CR4 bits the CPUID model backs (QEMU reserves a bit whose feature is not advertised): TSD, PSE,
-    /// PAE, PGE, PCE, OSFXSR, OSXMMEXCPT. VME/PVI, DE, MCE, UMIP, SMEP, SMAP... are reserved here.
+    /// CR4 bits the CPUID model backs (QEMU reserves a bit whose feature is not advertised): TSD, DE,
+    /// PSE, PAE, MCE, PGE, PCE, OSFXSR, OSXMMEXCPT. VME/PVI, UMIP, SMEP, SMAP... are reserved here.
+    /// CR4.MCE only enables a #MC that nothing raises (no error is ever logged in the banks).
     /// </summary>
-    public const ulong Cr4Allowed = Cr4Bits.TSD | Cr4PagingBits.PSE | Cr4PagingBits.PAE | Cr4PagingBits.PGE
-        | Cr4Bits.PCE | Cr4Bits.OSFXSR | Cr4Bits.OSXMMEXCPT;
+    public const ulong Cr4Allowed = Cr4Bits.TSD | Cr4Bits.DE | Cr4PagingBits.PSE | Cr4PagingBits.PAE | Cr4Bits.MCE
+        | Cr4PagingBits.PGE | Cr4Bits.PCE | Cr4Bits.OSFXSR | Cr4Bits.OSXMMEXCPT;
 
     /// <summary>EFER bits the model backs: SCE (SYSCALL), LME (LM), LMA (read-only), NXE (NX).</summary>
     public const ulong EferDefined = EferBits.SCE | EferBits.LME | EferBits.LMA | EferBits.NXE;

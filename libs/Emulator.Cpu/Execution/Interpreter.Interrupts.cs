@@ -5,7 +5,9 @@ namespace Emulator.Cpu;
 /// maskable interrupt from <see cref="Interrupts"/> is delivered through the IDT/IVT before the next
 /// instruction, so it also wins over that instruction's faults and wakes HLT. An STI/MOV SS shadow
 /// holds it off for exactly one instruction (the block runs one instruction, then polls again); an
-/// instruction that sets IF ends its block so the interrupt is taken right after it.
+/// instruction that sets IF ends its block so the interrupt is taken right after it. Delivering an
+/// NMI blocks further NMIs until the next IRET (<see cref="CpuState.NmiBlocked"/>); one arriving
+/// meanwhile stays pending in the controller and is taken at the first boundary after that IRET.
 /// </summary>
 public sealed partial class Interpreter
 {
@@ -24,7 +26,7 @@ public sealed partial class Interpreter
         ref CpuState state = ref _vcpu.State;
         delivered = false;
         stepOne = false;
-        bool nmi = controller.HasPendingNmi;
+        bool nmi = state.NmiBlocked == 0 && controller.HasPendingNmi;
         bool maskable = !nmi && (state.Rflags & RflagsBits.IF) != 0 && controller.HasPendingInterrupt;
         if (!nmi && !maskable)
         {
@@ -42,6 +44,7 @@ public sealed partial class Interpreter
         {
             controller.AcknowledgeNmi();
             vector = NmiVector;
+            state.NmiBlocked = 1;
         }
         else
         {

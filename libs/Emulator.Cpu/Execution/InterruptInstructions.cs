@@ -40,6 +40,9 @@ public static class InterruptInstructions
     private static ExitReason Iret(ExecutionContext cpu, int size)
     {
         ref CpuState s = ref cpu.State;
+
+        // IRET unblocks NMIs even when it faults (SDM vol. 3, 6.7.1).
+        s.NmiBlocked = 0;
         if (!cpu.TryPeek(size, out ulong ip) || !cpu.TryPeek(size, out ulong cs, (ulong)size) || !cpu.TryPeek(size, out ulong flags, 2 * (ulong)size))
         {
             return ExitReason.Exception;

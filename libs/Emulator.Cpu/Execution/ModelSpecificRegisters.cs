@@ -55,6 +55,11 @@ public static class ModelSpecificRegisters
             return true;
         }
 
+        if (MachineCheckBanks.Claims(index))
+        {
+            return system.MachineCheck.TryRead(index, out value);
+        }
+
         return system.MsrExtension is { } extension && extension.TryRead(system, index, out value);
     }
 
@@ -123,6 +128,11 @@ public static class ModelSpecificRegisters
         if (fixedSlot >= 0)
         {
             return Store(ref state.MtrrFixed[fixedSlot], value, MemoryTypes.AllBytesValid(value, pat: false));
+        }
+
+        if (MachineCheckBanks.Claims(index))
+        {
+            return system.MachineCheck.TryWrite(index, value);
         }
 
         return system.MsrExtension is { } extension && extension.TryWrite(system, index, value);

@@ -31,6 +31,9 @@ public sealed class SystemServices
     /// <summary>The I/O port space IN/OUT reach; null means no devices (every port unassigned).</summary>
     public IIoPortBus? Ports { get; set; }
 
+    /// <summary>This vCPU's machine-check banks (IA32_MCG_* and MCi_*); the platform resets them with the board.</summary>
+    public MachineCheckBanks MachineCheck { get; init; } = new();
+
     /// <summary>MSRs of platform devices (the local APIC); null means only the built-in set.</summary>
     public IModelSpecificRegisterExtension? MsrExtension { get; set; }
 

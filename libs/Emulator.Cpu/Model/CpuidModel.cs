@@ -9,8 +9,8 @@ namespace Emulator.Cpu;
 /// <para>
 /// Some advertised features are not executed by the interpreter yet (they are the next increments
 /// and Linux needs them to boot): FPU, MMX, FXSR, SSE, SSE2, SSE3, SSSE3, SEP (SYSENTER), SYSCALL.
-/// Leaf 1 has no MTRR, MCE, MCA, PSE36 or DE bit (QEMU's qemu64 has them), although the MTRR MSRs
-/// exist, as the list has none. Leaf 8000_0001h carries AMD's aliases of the leaf-1 bits as
+/// Leaf 1 EDX is qemu64's: DE, MCE (with the banks of <see cref="MachineCheckBanks"/>), MTRR (the
+/// MTRR MSRs of <see cref="ModelSpecificRegisters"/>), MCA and PSE36 included. Leaf 8000_0001h carries AMD's aliases of the leaf-1 bits as
 /// QEMU sets them for an AMD vendor; qemu64's SVM bit is left out.
 /// </para>
 /// </summary>
@@ -24,9 +24,10 @@ public sealed class CpuidModel
     public const uint VendorEdx = 0x6974_6E65;
     public const uint VendorEcx = 0x444D_4163;
 
-    public const uint Leaf1Edx = CpuidFeatures.Fpu | CpuidFeatures.Pse | CpuidFeatures.Tsc | CpuidFeatures.Msr
-        | CpuidFeatures.Pae | CpuidFeatures.Cx8 | CpuidFeatures.Apic | CpuidFeatures.Sep | CpuidFeatures.Pge
-        | CpuidFeatures.Cmov | CpuidFeatures.Pat | CpuidFeatures.Clflush | CpuidFeatures.Mmx | CpuidFeatures.Fxsr
+    public const uint Leaf1Edx = CpuidFeatures.Fpu | CpuidFeatures.De | CpuidFeatures.Pse | CpuidFeatures.Tsc
+        | CpuidFeatures.Msr | CpuidFeatures.Pae | CpuidFeatures.Mce | CpuidFeatures.Cx8 | CpuidFeatures.Apic
+        | CpuidFeatures.Sep | CpuidFeatures.Mtrr | CpuidFeatures.Pge | CpuidFeatures.Mca | CpuidFeatures.Cmov
+        | CpuidFeatures.Pat | CpuidFeatures.Pse36 | CpuidFeatures.Clflush | CpuidFeatures.Mmx | CpuidFeatures.Fxsr
         | CpuidFeatures.Sse | CpuidFeatures.Sse2;
 
     /// <summary>QEMU sets the hypervisor bit on every CPU model.</summary>

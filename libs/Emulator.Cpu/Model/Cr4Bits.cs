@@ -7,6 +7,7 @@ public static class Cr4Bits
     public const ulong PVI = 1UL << 1;
     public const ulong TSD = 1UL << 2;
     public const ulong DE = 1UL << 3;
+    public const ulong MCE = 1UL << 6;
     public const ulong PCE = 1UL << 8;
     public const ulong OSFXSR = 1UL << 9;
     public const ulong OSXMMEXCPT = 1UL << 10;

@@ -9,6 +9,9 @@ public static class MsrIndex
     public const uint SysenterCs = 0x174;
     public const uint SysenterEsp = 0x175;
     public const uint SysenterEip = 0x176;
+    public const uint McgCap = 0x179;
+    public const uint McgStatus = 0x17A;
+    public const uint McgCtl = 0x17B;
     public const uint MiscEnable = 0x1A0;
     public const uint TscDeadline = 0x6E0;
     public const uint MtrrPhysBase0 = 0x200;
@@ -20,6 +23,9 @@ public static class MsrIndex
     public const uint MtrrFix4KF8000 = 0x26F;
     public const uint Pat = 0x277;
     public const uint MtrrDefType = 0x2FF;
+
+    /// <summary>IA32_MC0_CTL: bank i's CTL, STATUS, ADDR, MISC are at 400h + 4i + 0..3.</summary>
+    public const uint Mc0Ctl = 0x400;
     public const uint Efer = 0xC000_0080;
     public const uint Star = 0xC000_0081;
     public const uint Lstar = 0xC000_0082;

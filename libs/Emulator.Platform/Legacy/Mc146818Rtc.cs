@@ -15,10 +15,13 @@ public sealed class Mc146818Rtc : IPortDevice
     private const byte RegB = 0x0B;
     private const byte RegC = 0x0C;
     private const byte RegD = 0x0D;
+    private const byte ShutdownStatus = 0x0F;
+    private const byte ShutdownResumeFromSuspend = 0xFE;
     private const byte BSet = 0x80;
     private const byte BPie = 0x40;
     private const byte BAie = 0x20;
     private const byte BUie = 0x10;
+    private const byte BSqwe = 0x08;
     private const byte BBinary = 0x04;
     private const byte B24Hour = 0x02;
     private const byte CIrqf = 0x80;
@@ -71,6 +74,37 @@ public sealed class Mc146818Rtc : IPortDevice
         ArgumentOutOfRangeException.ThrowIfLessThan(index, 0x0E);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(index, 0x7F);
         _cmos[index] = value;
+    }
+
+    /// <summary>
+    /// System reset (QEMU's rtc_reset): this RTC, freshly built on the new generation's clock, takes
+    /// over <paramref name="previous"/>'s date and all of its CMOS RAM, then applies what a reset
+    /// changes: register B loses PIE, AIE and SQWE, register C's flags clear (IRQ 8 drops), and the
+    /// shutdown status byte (0Fh) clears unless it says resume-from-suspend (FEh). UIE, the rate, the
+    /// date and the NVRAM are kept, as in QEMU.
+    /// </summary>
+    public void ContinueFrom(Mc146818Rtc previous)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        previous._cmos.CopyTo(_cmos, 0);
+        _baseTicks = previous._baseTicks;
+        _baseNs = previous._baseNs;
+        _periodAnchorNs = previous._periodAnchorNs;
+        _index = previous._index;
+        NmiMasked = previous.NmiMasked;
+
+        // Updates and periods that passed before the reset are not reported after it.
+        _lastSecond = CurrentTicks() / TimeSpan.TicksPerSecond;
+        _lastPeriod = Rate != 0 ? PeriodIndex(_clock.Now) : 0;
+        if (_cmos[ShutdownStatus] != ShutdownResumeFromSuspend)
+        {
+            _cmos[ShutdownStatus] = 0;
+        }
+
+        _cmos[RegB] &= unchecked((byte)~(BPie | BAie | BSqwe));
+        _cmos[RegC] = 0;
+        UpdateIrq();
+        PlanTimers();
     }
 
     /// <summary>Fills the memory-size bytes the way QEMU's pc_cmos_init does (SeaBIOS reads them).</summary>

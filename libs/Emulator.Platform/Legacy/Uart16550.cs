@@ -6,7 +6,8 @@ namespace Emulator.Platform;
 /// <see cref="Offer"/> (a <see cref="ByteHandover"/>): the producer is asked to wait when full and the
 /// machine is asked, through the request-poll action, to call <see cref="PollReceive"/> on the vCPU
 /// thread, which moves bytes into the 16-byte RX FIFO only while it has room, so nothing is dropped.
-/// The IRQ pin is gated by MCR OUT2 as on the PC.
+/// The IRQ pin is gated by MCR OUT2 as on the PC. Power-on and <see cref="Reset"/> give QEMU's
+/// serial_reset state: IER 0, LCR 0, MCR OUT2, divisor 12 (9600 baud), FIFOs off and empty.
 /// </summary>
 public sealed class Uart16550 : IPortDevice
 {
@@ -35,13 +36,13 @@ public sealed class Uart16550 : IPortDevice
     private readonly Queue<byte> _rxFifo = new(FifoSize);
     private readonly IDeviceTimer _timeoutTimer;
     private byte _ier;
-    private byte _lcr = 0x03;
+    private byte _lcr;
     private byte _mcr;
     private byte _lsrErrors;
     private byte _msrStatus;
     private byte _msrDelta;
     private byte _scr;
-    private ushort _divisor = 12;
+    private ushort _divisor;
     private bool _fifoEnabled;
     private int _triggerLevel = 1;
     private bool _thrInterrupt;
@@ -59,7 +60,7 @@ public sealed class Uart16550 : IPortDevice
         _transmit = transmit;
         _requestPoll = requestPoll;
         _timeoutTimer = clock.CreateTimer(OnCharacterTimeout);
-        _msrStatus = ModemInputs();
+        Reset();
     }
 
     public static PortRange RangeAt(ushort basePort) => new(basePort, 8);
@@ -81,6 +82,29 @@ public sealed class Uart16550 : IPortDevice
 
     /// <summary>Completes when <see cref="Offer"/> can take at least one more byte. Any thread.</summary>
     public Task WhenSpaceAvailable(CancellationToken cancellationToken = default) => _handover.WhenSpaceAvailable(cancellationToken);
+
+    /// <summary>
+    /// vCPU thread, system reset: the registers to their power-on values, the RX FIFO emptied and the
+    /// IRQ lowered. Bytes the back end offered but the FIFO had not taken stay queued for the guest.
+    /// </summary>
+    public void Reset()
+    {
+        _ier = 0;
+        _lcr = 0;
+        _mcr = McrOut2;
+        _scr = 0;
+        _divisor = 12;
+        _lsrErrors = 0;
+        _fifoEnabled = false;
+        _triggerLevel = 1;
+        _rxFifo.Clear();
+        _timeoutTimer.Cancel();
+        _thrInterrupt = false;
+        _timeoutInterrupt = false;
+        _msrStatus = ModemInputs();
+        _msrDelta = 0;
+        UpdateIrq();
+    }
 
     /// <summary>vCPU thread: moves waiting received bytes into the RX FIFO while it has room.</summary>
     public void PollReceive()

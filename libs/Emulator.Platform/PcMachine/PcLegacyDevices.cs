@@ -3,8 +3,8 @@ namespace Emulator.Platform;
 /// <summary>
 /// The ISA devices a system reset puts back to power-on state by building them again: PICs, PIT
 /// with port 61h, RTC/CMOS, i8042 with port 92h and the ACPI PM block, on their own
-/// <see cref="GenerationClock"/>. The UARTs, fw_cfg and PCI keep their state (host-side holders and
-/// the loaded kernel stay valid; the guest re-initialises them).
+/// <see cref="GenerationClock"/> (the RTC then takes over its predecessor's date and CMOS RAM). The
+/// UARTs reset in place (host-side holders stay valid); fw_cfg and PCI keep their state.
 /// </summary>
 internal sealed class PcLegacyDevices
 {

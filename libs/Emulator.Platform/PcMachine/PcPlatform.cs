@@ -126,6 +126,9 @@ public sealed class PcPlatform
 
     public ApicBus ApicBus { get; }
 
+    /// <summary>The BSP's machine-check banks (its <see cref="SystemServices.MachineCheck"/>): reset with the board, as QEMU's CPU reset clears MCG_STATUS.</summary>
+    public MachineCheckBanks MachineCheck { get; } = new();
+
     /// <summary>The BSP's local APIC.</summary>
     public LocalApic LocalApic { get; }
 
@@ -185,6 +188,7 @@ public sealed class PcPlatform
             Ports = Ports,
             MsrExtension = new PcModelSpecificRegisters(LocalApic),
             TaskPriority = LocalApic,
+            MachineCheck = MachineCheck,
         };
     }
 
@@ -225,24 +229,31 @@ public sealed class PcPlatform
     public void Resume() => Clock.Resume();
 
     /// <summary>
-    /// vCPU thread, for system_reset: PICs, PIT, RTC/CMOS, i8042, ports 61h/92h and the PM block are
-    /// built anew (the old ones' timers cancelled), the LAPIC, IOAPIC and HPET reset, the tables
-    /// rewritten, the stop request cleared. The UARTs, fw_cfg items and PCI functions keep their state;
-    /// the vCPU itself is the machine's to reset. Device references taken earlier (<see cref="Pic"/>,
-    /// <see cref="Pit"/>, <see cref="Rtc"/>, <see cref="Keyboard"/>, <see cref="Pm"/>) go stale.
+    /// vCPU thread, for system_reset (QEMU's qemu_devices_reset): PICs, PIT, RTC, i8042, ports 61h/92h
+    /// and the PM block are built anew (the old ones' timers cancelled), the new RTC continuing the old
+    /// one's date and CMOS RAM (<see cref="Mc146818Rtc.ContinueFrom"/>); the UARTs, LAPIC, IOAPIC,
+    /// HPET and the machine-check status reset in place; the tables rewritten, the stop request
+    /// cleared. fw_cfg items and PCI functions keep their state; the vCPU itself is the machine's to
+    /// reset. Device references taken earlier (<see cref="Pic"/>, <see cref="Pit"/>, <see cref="Rtc"/>,
+    /// <see cref="Keyboard"/>, <see cref="Pm"/>) go stale.
     /// </summary>
     public void Reset()
     {
-        _legacy.Clock.Retire();
+        PcLegacyDevices previous = _legacy;
+        previous.Clock.Retire();
         _legacy = BuildLegacyDevices();
         LocalApic.Lint0.Set(false);
         foreach (int irq in (int[])[0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])
         {
-            // Lines the replaced devices left asserted; the UARTs (IRQ 3, 4) live on and keep theirs.
+            // Lines the replaced devices left asserted; the UARTs (IRQ 3, 4) lower theirs as they reset.
             _isaIrqs[irq].Set(false);
         }
 
+        _legacy.Rtc.ContinueFrom(previous.Rtc);
+        Com1.Reset();
+        Com2.Reset();
         LocalApic.Reset();
+        MachineCheck.Reset();
         IoApic.Reset();
         Hpet.Reset();
         _pitOutput.Connected = true;

@@ -106,6 +106,12 @@ public sealed class MachineBoot
                 MultibootLoader.Load(memory, Layout, _kernel, _commandLine, _modules).ApplyEntryState(ref vcpu.State);
                 break;
         }
+
+        // QEMU boots -kernel through SeaBIOS, which programs the MTRRs first; -bios firmware does its own.
+        if (Format is KernelFormat.BzImage or KernelFormat.Pvh or KernelFormat.Multiboot)
+        {
+            FirmwareMtrrs.Apply(ref vcpu.State, Layout.BelowFourGiB);
+        }
     }
 
     /// <summary>A Linux initrd: one file (QEMU 7.2 takes one; a comma is part of the name).</summary>

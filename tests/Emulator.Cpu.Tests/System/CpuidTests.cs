@@ -22,8 +22,8 @@ public sealed class CpuidTests
         Assert.Equal(0x0006_0FB1u, r.Eax);
         Assert.Equal(0x0000_0800u, r.Ebx);
 
-        // FPU PSE TSC MSR PAE CX8 APIC SEP PGE CMOV PAT CLFLUSH MMX FXSR SSE SSE2.
-        Assert.Equal(0x0789_AB79u, r.Edx);
+        // FPU DE PSE TSC MSR PAE MCE CX8 APIC SEP MTRR PGE MCA CMOV PAT PSE36 CLFLUSH MMX FXSR SSE SSE2: qemu64's 078BFBFDh.
+        Assert.Equal(0x078B_FBFDu, r.Edx);
 
         // SSE3 SSSE3 CX16 POPCNT hypervisor.
         Assert.Equal(0x8080_2201u, r.Ecx);
@@ -46,7 +46,7 @@ public sealed class CpuidTests
         Assert.Equal(0x0006_0FB1u, ext.Eax);
 
         // The AMD aliases of leaf 1 plus SYSCALL (11), NX (20), RDTSCP (27), LM (29).
-        Assert.Equal(0x2991_AB79u, ext.Edx);
+        Assert.Equal(0x2993_FBFDu, ext.Edx);
         Assert.Equal(1u, ext.Ecx);
 
         string brand = string.Concat(Enumerable.Range(0, 3).Select(i =>
@@ -88,7 +88,7 @@ public sealed class CpuidTests
         Assert.Equal(0x0006_0FB1ul, m[GeneralRegister.Rax]);
         Assert.Equal(0x0000_0800ul, m[GeneralRegister.Rbx]);
         Assert.Equal(0x8080_2201ul, m[GeneralRegister.Rcx]);
-        Assert.Equal(0x0789_AB79ul, m[GeneralRegister.Rdx]);
+        Assert.Equal(0x078B_FBFDul, m[GeneralRegister.Rdx]);
     }
 
     [Fact]

@@ -77,6 +77,7 @@ public sealed class UartTests
     [Fact]
     public void NoInterruptWithoutOut2()
     {
+        W(Mcr, 0x00);
         W(Ier, 0x01);
         Receive(1);
         Assert.False(_irq.Level);

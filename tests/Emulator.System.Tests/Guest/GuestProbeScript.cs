@@ -25,6 +25,8 @@ internal static class GuestProbeScript
         "echo \"@uname $(uname -r)\"",
         "echo \"@vendor $(sed -n 's/^vendor_id[^:]*: //p' /proc/cpuinfo | head -n1)\"",
         "echo \"@flags $(sed -n 's/^flags[^:]*: //p' /proc/cpuinfo | head -n1)\"",
+        "echo \"@mce-init-failed $(dmesg | grep -c 'Unable to init MCE')\"",
+        "echo \"@pat $(dmesg | sed -n 's/.*x86\\/PAT: Configuration \\[0-7\\]: *//p' | head -n1)\"",
         "echo \"@date $(date +%s)\"",
         // sleep 0 first: its time is starting a process, which the interpreter makes slow; sleep 1 minus that is the sleep.
         "read t0 rest </proc/uptime; sleep 0; read t1 rest </proc/uptime; sleep 1; read t2 rest </proc/uptime; echo \"@sleep $t0 $t1 $t2\"",

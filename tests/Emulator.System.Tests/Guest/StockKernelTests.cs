@@ -14,7 +14,7 @@ public sealed class StockKernelTests(StockKernelBoot boot, ITestOutputHelper out
 {
     /// <summary>What our CPUID advertises and Linux must therefore list.</summary>
     public static readonly TheoryData<string> AdvertisedFlags = new(
-        "fpu", "pse", "tsc", "msr", "pae", "cx8", "apic", "sep", "pge", "cmov", "pat", "clflush", "mmx", "fxsr",
+        "fpu", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", "sep", "mtrr", "pge", "mca", "cmov", "pat", "pse36", "clflush", "mmx", "fxsr",
         "sse", "sse2", "syscall", "nx", "rdtscp", "lm", "pni", "ssse3", "cx16", "popcnt", "lahf_lm");
 
     [Fact]
@@ -42,6 +42,16 @@ public sealed class StockKernelTests(StockKernelBoot boot, ITestOutputHelper out
         string flags = boot.Transcript.Value("@flags") ?? string.Empty;
         Assert.True(flags.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(flag), $"no '{flag}' in flags: {flags}\n{boot.Describe()}");
     }
+
+    /// <summary>MCE and MCA with MCG_CAP and the banks: Linux's machine-check device initialises, as under QEMU.</summary>
+    [Fact]
+    public void MachineCheckDeviceInitialises() =>
+        Assert.True(boot.Transcript.Value("@mce-init-failed") == "0", boot.Describe());
+
+    /// <summary>PAT with MTRRs advertised: Linux keeps the PAT layout it programs, the line QEMU's boot prints.</summary>
+    [Fact]
+    public void PatConfigurationIsQemus() =>
+        Assert.True(boot.Transcript.Value("@pat")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["WB", "WC", "UC-", "UC", "WB", "WP", "UC-", "WT"], boot.Describe());
 
     [Fact]
     public void GuestDateIsTheHostsWithinAMinute()
