@@ -6,17 +6,50 @@ namespace Emulator.Block;
 /// qemu-img check for qcow2: counts every reference the metadata makes (header, L1, refcount table and
 /// blocks, L2 tables, data and compressed clusters, snapshot tables) and compares with the stored
 /// refcounts. Stored below counted is corruption (the cluster could be handed out twice), above is a leak.
-/// It reads only; nothing is repaired.
+/// Leaks can be repaired (qemu-img check -r leaks): each leaked cluster's refcount is lowered to what the
+/// metadata counts. Only an image with no corruption is repaired: the count of a damaged image cannot be
+/// trusted, and lowering a refcount on it could free a cluster still in use.
 /// </summary>
 internal static class Qcow2Checker
 {
     private const int MaxMessages = 1000;
 
-    public static ImageCheckResult Check(Qcow2Image image)
+    /// <summary>Checks without changing anything.</summary>
+    public static ImageCheckResult Check(Qcow2Image image) => Check(image, repairLeaks: false, _ => { });
+
+    /// <summary>
+    /// Checks; with <paramref name="repairLeaks"/> (the image open writable) and no corruption found, lowers
+    /// every leaked refcount, also clearing refcounts past the end of the file (a cluster allocated but
+    /// never written, which qemu-img check does not see until the file grows over it), then checks again.
+    /// <paramref name="repairing"/> hears each cluster repaired ("Repairing cluster ..."). The result is
+    /// the final check's, with <see cref="ImageCheckResult.LeaksFixed"/> set.
+    /// </summary>
+    public static ImageCheckResult Check(Qcow2Image image, bool repairLeaks, Action<string> repairing)
     {
         var walk = new Walk(image);
         walk.Run();
-        return walk.Result();
+        ImageCheckResult first = walk.Result();
+        if (!repairLeaks || first.Corruptions > 0 || !first.Completed)
+        {
+            return first;
+        }
+
+        List<(ulong Cluster, ulong Stored, ulong Reference)> leaks = walk.LeakedClusters();
+        if (leaks.Count == 0)
+        {
+            return first;
+        }
+
+        foreach ((ulong cluster, ulong stored, ulong reference) in leaks)
+        {
+            repairing($"Repairing cluster {cluster} refcount={stored} reference={reference}");
+            image.Refcounts.Set(cluster, reference);
+        }
+
+        image.Storage.Sync();
+        var again = new Walk(image);
+        again.Run();
+        return again.Result() with { LeaksFixed = leaks.Count };
     }
 
     private sealed class Walk(Qcow2Image image)
@@ -27,8 +60,10 @@ internal static class Qcow2Checker
         private readonly int bits = image.Header.ClusterBits;
         private readonly ulong clusterSize = image.Header.ClusterSize;
         private readonly ulong fileClusters = (image.Storage.HostEnd + image.Header.ClusterSize - 1) >> image.Header.ClusterBits;
+        private readonly List<(ulong Cluster, ulong Stored, ulong Reference)> leaked = [];
         private int corruptions;
         private int leaks;
+        private ulong highestInUse;
         private bool completed = true;
         private ulong allocated;
         private ulong compressed;
@@ -57,8 +92,22 @@ internal static class Qcow2Checker
             AllocatedClusters = allocated,
             CompressedClusters = compressed,
             TotalClusters = (image.Size + clusterSize - 1) >> bits,
-            ImageEndOffset = image.Storage.HostEnd,
+
+            // As QEMU: one past the last cluster that is referenced or has a refcount, not the file's length.
+            ImageEndOffset = (highestInUse + 1) << bits,
         };
+
+        /// <summary>The leaks found, and every refcount past the end of the file (all of them unreferenced).</summary>
+        public List<(ulong Cluster, ulong Stored, ulong Reference)> LeakedClusters()
+        {
+            var all = new List<(ulong Cluster, ulong Stored, ulong Reference)>(leaked);
+            foreach ((ulong cluster, ulong stored) in image.Refcounts.InUseFrom(fileClusters))
+            {
+                all.Add((cluster, stored, 0));
+            }
+
+            return all;
+        }
 
         private void CountL1(ulong[] l1, bool active)
         {
@@ -234,6 +283,11 @@ internal static class Qcow2Checker
                 }
 
                 ulong reference = counted.GetValueOrDefault(c);
+                if (stored > 0 || reference > 0)
+                {
+                    highestInUse = c;
+                }
+
                 if (stored < reference)
                 {
                     Error($"ERROR cluster {c} refcount={stored} reference={reference}");
@@ -241,6 +295,7 @@ internal static class Qcow2Checker
                 else if (stored > reference)
                 {
                     leaks++;
+                    leaked.Add((c, stored, reference));
                     Note($"Leaked cluster {c} refcount={stored} reference={reference}");
                 }
             }

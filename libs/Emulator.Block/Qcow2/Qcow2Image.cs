@@ -121,12 +121,32 @@ internal sealed class Qcow2Image : IBlockImage
 
         try
         {
-            return new Qcow2Image(file, header, backing, backingPath, options.DiscardUnmap);
+            var image = new Qcow2Image(file, header, backing, backingPath, options.DiscardUnmap);
+            if (options.RepairLeaks && file.Writable)
+            {
+                image.RepairLeaks(options.Warn);
+            }
+
+            return image;
         }
         catch
         {
             backing?.Dispose();
             throw;
+        }
+    }
+
+    private void RepairLeaks(Action<string>? warn)
+    {
+        ImageCheckResult result = Qcow2Checker.Check(this, repairLeaks: true, _ => { });
+        if (result.LeaksFixed > 0)
+        {
+            warn?.Invoke($"'{FilePath}': repaired {result.LeaksFixed} leaked clusters");
+        }
+
+        if (result.ExitCode != 0)
+        {
+            warn?.Invoke($"'{FilePath}' has {result.Corruptions} errors and {result.Leaks} leaks that were not repaired (see 'qemu-img check')");
         }
     }
 

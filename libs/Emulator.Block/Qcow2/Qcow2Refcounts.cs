@@ -74,6 +74,28 @@ internal sealed class Qcow2Refcounts
         return ReadEntry(block, cluster % entriesPerBlock);
     }
 
+    /// <summary>Clusters from <paramref name="firstCluster"/> on whose refcount is not 0, with it (only existing blocks are read).</summary>
+    public IEnumerable<(ulong Cluster, ulong Refcount)> InUseFrom(ulong firstCluster)
+    {
+        for (ulong index = firstCluster / entriesPerBlock; index < (ulong)table.Length; index++)
+        {
+            if (table[index] == 0)
+            {
+                continue;
+            }
+
+            byte[] block = LoadBlock(table[index]);
+            for (ulong slot = 0; slot < entriesPerBlock; slot++)
+            {
+                ulong cluster = (index * entriesPerBlock) + slot;
+                if (cluster >= firstCluster && ReadEntry(block, slot) is var refcount and not 0)
+                {
+                    yield return (cluster, refcount);
+                }
+            }
+        }
+    }
+
     /// <summary>Sets a refcount; the cluster's refcount block must exist unless the value is 0.</summary>
     public void Set(ulong cluster, ulong value)
     {
