@@ -46,7 +46,8 @@ internal sealed class ServerLives
         }
 
         int life = Interlocked.Increment(ref _lives);
-        DeviceConnection next = _manager.Spawn($"{_baseId}#{life}", _command);
+        // The dead server may have allocated qcow2 clusters it never referenced: the next one frees them.
+        DeviceConnection next = _manager.Spawn($"{_baseId}#{life}", _command with { Arguments = [.. _command.Arguments, "--repair-leaks"] });
         Volatile.Write(ref _current, next);
         return next;
     }
