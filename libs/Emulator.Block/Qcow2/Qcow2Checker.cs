@@ -73,9 +73,23 @@ internal static class Qcow2Checker
             CountRange(0, clusterSize, "header");
             CountRange(image.Header.L1TableOffset, (ulong)image.L1.Length * 8, "L1 table");
             CountRange(image.Refcounts.TableOffset, image.Refcounts.TableClusters * clusterSize, "refcount table");
-            foreach (ulong block in image.Refcounts.BlockOffsets)
+            IReadOnlyList<ulong> refcountTable = image.Refcounts.TableEntries;
+            for (int i = 0; i < refcountTable.Count; i++)
             {
-                CountCluster(block, "refcount block");
+                ulong entry = refcountTable[i];
+                if (entry == 0)
+                {
+                    continue;
+                }
+
+                // Bits outside the offset (QEMU's REFT_OFFSET_MASK has no reserved high byte) put it out of reach.
+                if ((entry & ~Qcow2Entry.OffsetMask) != 0 || (entry & Qcow2Entry.OffsetMask) >= image.Storage.HostEnd)
+                {
+                    Error($"ERROR refcount block {i} is outside image");
+                    continue;
+                }
+
+                CountCluster(entry, "refcount block");
             }
 
             CountL1(image.L1.ToArray(), active: true);
@@ -119,6 +133,11 @@ internal static class Qcow2Checker
                     continue;
                 }
 
+                if ((l1Entry & Qcow2Entry.L1Reserved) != 0)
+                {
+                    Error($"ERROR found L1 entry with reserved bits set: {l1Entry:x}");
+                }
+
                 if (!CountCluster(table, "L2 table"))
                 {
                     continue;
@@ -151,7 +170,12 @@ internal static class Qcow2Checker
         {
             if ((entry & Qcow2Entry.Compressed) != 0)
             {
-                (ulong offset, ulong length) = Qcow2Entry.CompressedRange(entry, bits);
+                (ulong offset, ulong length) = Qcow2Entry.CompressedRange(entry & ~Qcow2Entry.Copied, bits);
+                if ((entry & Qcow2Entry.Copied) != 0)
+                {
+                    Error($"ERROR: coffset=0x{offset:x}: copied flag must never be set for compressed clusters");
+                }
+
                 if (active)
                 {
                     allocated++;
@@ -164,6 +188,11 @@ internal static class Qcow2Checker
                 }
 
                 return;
+            }
+
+            if ((entry & Qcow2Entry.L2Reserved) != 0)
+            {
+                Error($"ERROR found l2 entry with reserved bits set: {entry:x}");
             }
 
             ulong host = entry & Qcow2Entry.OffsetMask;

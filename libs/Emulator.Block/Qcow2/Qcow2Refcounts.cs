@@ -53,6 +53,9 @@ internal sealed class Qcow2Refcounts
     /// <summary>Clusters the table can describe (for check).</summary>
     public ulong CoveredClusters => (ulong)table.Length * entriesPerBlock;
 
+    /// <summary>The refcount table's entries as stored (for check).</summary>
+    public IReadOnlyList<ulong> TableEntries => table;
+
     /// <summary>Refcount block offsets in use, for metadata overlap checks and check.</summary>
     public IEnumerable<ulong> BlockOffsets => table.Where(e => e != 0).Select(e => e & Qcow2Entry.OffsetMask);
 
@@ -332,7 +335,7 @@ internal sealed class Qcow2Refcounts
             return cached;
         }
 
-        if ((tableEntry & (storage.ClusterSize - 1)) != 0 || offset == 0 || offset >= storage.HostEnd)
+        if ((tableEntry & ~Qcow2Entry.OffsetMask) != 0 || (tableEntry & (storage.ClusterSize - 1)) != 0 || offset == 0 || offset >= storage.HostEnd)
         {
             throw new BlockImageException(
                 $"qcow2 image '{storage.File.Path}' is corrupt: refcount block offset 0x{tableEntry:x} is unaligned or outside the file");
