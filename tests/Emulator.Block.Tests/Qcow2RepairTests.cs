@@ -102,11 +102,11 @@ public sealed class Qcow2RepairTests
 
         // Refcount table entry 0 (the only block) now points far past the end of the file.
         Qcow2InteropTests.PatchBytes(path, Cluster, [0, 0, 0, 0, 0x10, 0, 0, 0]);
-        AssertRepairRefused(path);
+        AssertRepairRefused(path, "leaks", "all");
     }
 
     [Fact]
-    public void OverlappingClustersAreReportedAndNotEvenTheirLeakIsRepaired()
+    public void OverlappingClustersAreNotRepairedByRepairLeaksButShareTheClusterAfterRepairAllAsInQemu()
     {
         using var dir = new TempDir();
         string path = dir.File("o.qcow2");
@@ -119,7 +119,57 @@ public sealed class Qcow2RepairTests
         var bytes = new byte[8];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, entries[0]);
         Qcow2InteropTests.PatchBytes(path, (long)l2 + 8, bytes);
-        AssertRepairRefused(path);
+        AssertRepairRefused(path, "leaks");
+        File.Copy(path, dir.File("qemu.qcow2"));
+
+        (int code, string stdout, string stderr) = Run("check", "-r", "all", path);
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("    1 leaked clusters\n    3 corruptions\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("Repairing OFLAG_COPIED data cluster", stderr, StringComparison.Ordinal);
+        Assert.Contains("No errors were found", QemuImg.Ok("check", path), StringComparison.Ordinal);
+
+        // qemu-img repairs it the same way: both leave the same metadata.
+        QemuImg.Ok("check", "-r", "all", dir.File("qemu.qcow2"));
+        Assert.Equal(File.ReadAllBytes(dir.File("qemu.qcow2")).AsSpan(0, 6 * Cluster).ToArray(), File.ReadAllBytes(path).AsSpan(0, 6 * Cluster).ToArray());
+
+        // The shared cluster is copied on write: guest cluster 0 keeps its data.
+        using (IBlockImage img = BlockImage.Open(new BlockImageOptions { Path = path }))
+        {
+            img.Write(Cluster, Enumerable.Repeat((byte)0x22, Cluster).ToArray());
+        }
+
+        AssertReads(path, 0, 0x11);
+        AssertReads(path, Cluster, 0x22);
+
+        // The survivor is ours alone again but keeps its cleared flag (as after qemu's own copy on write): another -r all sets it.
+        Assert.Equal(0, Run("check", "-r", "all", path).Code);
+        QemuImg.Ok("check", path);
+        AssertReads(path, 0, 0x11);
+    }
+
+    [Fact]
+    public void ADataEntryOnTheL1TableIsNotMadeASharedClusterByRepairAll()
+    {
+        using var dir = new TempDir();
+        string path = Qcow2InteropTests.NewImageWithOneDataCluster(dir);
+
+        // Guest cluster 1 claims cluster 3, the L1 table: raising its refcount would let the guest read the metadata.
+        Qcow2InteropTests.PatchBytes(path, (5 * Cluster) + 8, [0x80, 0, 0, 0, 0, 3, 0, 0]);
+        AssertRepairRefused(path, "leaks", "all");
+    }
+
+    [Fact]
+    public void RepairAllRaisesALoweredRefcountAndRestoresTheCopiedFlagLikeQemu()
+    {
+        using var dir = new TempDir();
+        string path = Qcow2InteropTests.NewImageWithOneDataCluster(dir);
+        Qcow2InteropTests.PatchBytes(path, (2 * Cluster) + (4 * 2), [0, 0]);
+        AssertRepairRefused(path, "leaks");
+        (int code, string stdout, string stderr) = Run("check", "-r", "all", path);
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("Repairing cluster 4 refcount=0 reference=1", stderr, StringComparison.Ordinal);
+        Assert.Contains("No errors were found", QemuImg.Ok("check", path), StringComparison.Ordinal);
+        AssertReads(path, 0, 0x77);
     }
 
     [Fact]
@@ -207,7 +257,7 @@ public sealed class Qcow2RepairTests
     /// </summary>
     [Fact]
     [Trait("Category", FuzzBudget.Category)]
-    public void RepairingRandomlyDamagedMetadataNeverCrashesAndNeverTouchesACorruptImage()
+    public void RepairingRandomlyDamagedMetadataNeverCrashesAndLeavesItCleanOrUntouched()
     {
         using var dir = new TempDir();
         string path = Qcow2InteropTests.NewImageWithOneDataCluster(dir);
@@ -242,14 +292,28 @@ public sealed class Qcow2RepairTests
                 (int qemu, string output) = QemuImg.Run("check", path);
                 Assert.True(qemu == 0, output);
             }
+
+            // -r all either leaves an image qemu-img finds clean or changes nothing.
+            File.WriteAllBytes(path, damaged);
+            (code, _, stderr) = Run("check", "-r", "all", path);
+            Assert.True(code is 0 or 1 or 2 or 3, $"exit {code}: {stderr}");
+            if (code != 0)
+            {
+                Assert.Equal(damaged, File.ReadAllBytes(path));
+            }
+            else if (before == 2 && qemuChecks++ < 10)
+            {
+                (int qemu, string output) = QemuImg.Run("check", path);
+                Assert.True(qemu == 0, output);
+            }
         }
     }
 
-    private static void AssertRepairRefused(string path)
+    private static void AssertRepairRefused(string path, params string[] modes)
     {
         Assert.Equal(2, QemuImg.Run("check", path).ExitCode);
         byte[] before = File.ReadAllBytes(path);
-        foreach (string mode in new[] { "leaks", "all" })
+        foreach (string mode in modes)
         {
             (int code, string stdout, string stderr) = Run("check", "-r", mode, path);
             Assert.Equal(2, code);

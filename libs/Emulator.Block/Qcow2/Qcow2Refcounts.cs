@@ -65,6 +65,13 @@ internal sealed class Qcow2Refcounts
     private bool InTable(ulong offset) =>
         offset >= TableOffset && offset < TableOffset + (TableClusters * storage.ClusterSize);
 
+    /// <summary>Whether the cluster's refcount block exists (so its refcount can be set without allocating).</summary>
+    public bool HasBlock(ulong cluster)
+    {
+        ulong index = cluster / entriesPerBlock;
+        return index < (ulong)table.Length && table[index] != 0;
+    }
+
     public ulong Get(ulong cluster)
     {
         ulong index = cluster / entriesPerBlock;

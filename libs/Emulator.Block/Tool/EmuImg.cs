@@ -247,18 +247,20 @@ public static class EmuImg
             return CheckNotSupported;
         }
 
-        // -r all repairs leaks too; corruption is reported and left alone (see Qcow2Checker).
-        ImageCheckResult result = Qcow2Checker.Check(qcow2, repair is not null, stderr.WriteLine);
-        if (repair is not null && (result.Corruptions > 0 || !result.Completed))
+        Qcow2Repair mode = repair switch { "leaks" => Qcow2Repair.Leaks, "all" => Qcow2Repair.All, _ => Qcow2Repair.None };
+        ImageCheckResult result = Qcow2Checker.Check(qcow2, mode, stderr.WriteLine);
+        if (mode != Qcow2Repair.None && (result.Corruptions > 0 || !result.Completed))
         {
-            stderr.WriteLine("emu-img: the image has errors; nothing was repaired (emu-img repairs only leaks; 'qemu-img check -r all' repairs more)");
+            stderr.WriteLine(mode == Qcow2Repair.Leaks
+                ? "emu-img: the image has errors; nothing was repaired (-r all repairs refcount and COPIED errors)"
+                : "emu-img: the image has errors emu-img cannot repair; nothing was changed");
         }
 
         var text = new StringBuilder();
-        if (result.LeaksFixed > 0)
+        if (result.LeaksFixed > 0 || result.CorruptionsFixed > 0)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"The following inconsistencies were found and repaired:\n\n    {result.LeaksFixed} leaked clusters\n    0 corruptions\n\nDouble checking the fixed image now...\n");
+                $"The following inconsistencies were found and repaired:\n\n    {result.LeaksFixed} leaked clusters\n    {result.CorruptionsFixed} corruptions\n\nDouble checking the fixed image now...\n");
         }
 
         foreach (string m in result.Messages)
