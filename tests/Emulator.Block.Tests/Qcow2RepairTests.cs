@@ -7,6 +7,7 @@ namespace Emulator.Block.Tests;
 /// emu-img check -r leaks|all and the repair on open, against qemu-img: leaks either tool makes are
 /// repaired by the other, and a corrupt image is reported, never "repaired".
 /// </summary>
+[Collection(ImageReopeningCollection.Name)]
 public sealed class Qcow2RepairTests
 {
     private const int Cluster = 65536;

@@ -6,9 +6,8 @@ namespace Emulator.Block;
 /// qemu-img check for qcow2: counts every reference the metadata makes (header, L1, refcount table and
 /// blocks, L2 tables, data and compressed clusters, snapshot tables) and compares with the stored
 /// refcounts. Stored below counted is corruption (the cluster could be handed out twice), above is a leak.
-/// Leaks can be repaired (qemu-img check -r leaks): each leaked cluster's refcount is lowered to what the
-/// metadata counts. Only an image with no corruption is repaired: the count of a damaged image cannot be
-/// trusted, and lowering a refcount on it could free a cluster still in use.
+/// A cluster counted as two different things (data and an L2 table, say) is corruption whatever its
+/// refcount. Repairs (qemu-img check -r) are in <see cref="Check(Qcow2Image, Qcow2Repair, Action{string})"/>.
 /// </summary>
 internal static class Qcow2Checker
 {
@@ -100,7 +99,7 @@ internal static class Qcow2Checker
 
         /// <summary>What each cluster was first counted as; clusters counted as two different things.</summary>
         private readonly Dictionary<ulong, string> kinds = [];
-        private readonly HashSet<ulong> mixed = [];
+        private readonly Dictionary<ulong, string> mixed = [];
         private readonly List<(ulong Cluster, ulong Stored, ulong Reference)> tooLow = [];
         private readonly List<(CopiedFlag Flag, ulong Stored)> wrongFlags = [];
         private readonly int bits = image.Header.ClusterBits;
@@ -144,6 +143,10 @@ internal static class Qcow2Checker
 
             CountL1(image.L1.ToArray(), active: true);
             CountSnapshots();
+            foreach ((ulong cluster, string second) in mixed)
+            {
+                Error($"ERROR cluster {cluster} is both {kinds[cluster]} and {second}");
+            }
 
             // A refcount block that is also something else: its refcounts are that thing's bytes, and
             // writing a refcount would overwrite it. Nothing counted from it can be trusted or written.
@@ -360,7 +363,7 @@ internal static class Qcow2Checker
             counted[cluster] = counted.GetValueOrDefault(cluster) + 1;
             if (!kinds.TryAdd(cluster, what) && kinds[cluster] != what)
             {
-                mixed.Add(cluster);
+                mixed.TryAdd(cluster, what);
             }
 
             return true;
@@ -398,7 +401,7 @@ internal static class Qcow2Checker
                     string message = $"ERROR cluster {c} refcount={stored} reference={reference}";
                     // Two entries sharing a data cluster (or L2 table) can share it for real; a cluster that is two
                     // different things (data and metadata) cannot, whatever its refcount.
-                    if (image.Refcounts.HasBlock(c) && reference <= image.Refcounts.MaxRefcount && !mixed.Contains(c))
+                    if (image.Refcounts.HasBlock(c) && reference <= image.Refcounts.MaxRefcount && !mixed.ContainsKey(c))
                     {
                         tooLow.Add((c, stored, reference));
                         RepairableError(message);
