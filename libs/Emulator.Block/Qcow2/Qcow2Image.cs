@@ -139,7 +139,18 @@ internal sealed class Qcow2Image : IBlockImage
 
     private void RepairLeaks(Action<string>? warn)
     {
-        ImageCheckResult result = Qcow2Checker.Check(this, Qcow2Repair.Leaks, _ => { });
+        ImageCheckResult result;
+        try
+        {
+            result = Qcow2Checker.Check(this, Qcow2Repair.Leaks, _ => { });
+        }
+        catch (BlockImageException e)
+        {
+            // The image opened: serving it as it is beats refusing it because its check could not finish.
+            warn?.Invoke($"'{FilePath}': leaks were not repaired: {e.Message}");
+            return;
+        }
+
         if (result.LeaksFixed > 0)
         {
             warn?.Invoke($"'{FilePath}': repaired {result.LeaksFixed} leaked clusters");
