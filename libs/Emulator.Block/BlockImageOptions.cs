@@ -19,6 +19,13 @@ public sealed record BlockImageOptions
     /// <summary>qemu-img -U: open read-only without taking or checking image locks (only with <see cref="ReadOnly"/>).</summary>
     public bool ForceShare { get; init; }
 
+    /// <summary>
+    /// Repair leaked qcow2 clusters before use (qemu-img check -r leaks), for an image a killed writer may
+    /// have left with clusters allocated but not yet referenced. Only for writable opens; a corrupt image
+    /// is left as it is (and a warning says so). The image lock is taken first, so no other writer exists.
+    /// </summary>
+    public bool RepairLeaks { get; init; }
+
     /// <summary>Where warnings go (e.g. the probed-raw one); null drops them.</summary>
     public Action<string>? Warn { get; init; }
 }

@@ -20,6 +20,12 @@ public sealed record ImageCheckResult
 
     public ulong ImageEndOffset { get; init; }
 
+    /// <summary>Leaked clusters a repair freed before this (final) check.</summary>
+    public int LeaksFixed { get; init; }
+
+    /// <summary>Corruptions (refcounts below the count, wrong COPIED flags) a repair fixed before this check.</summary>
+    public int CorruptionsFixed { get; init; }
+
     /// <summary>qemu-img check's exit code: 0 clean, 1 not completed, 2 corruptions, 3 leaks only.</summary>
     public int ExitCode => !Completed ? 1 : Corruptions > 0 ? 2 : Leaks > 0 ? 3 : 0;
 }

@@ -30,6 +30,7 @@ public static class BlockServerProgram
                     ReadOnly = settings.Device.ReadOnly,
                     DirectIo = settings.DirectIo,
                     DiscardUnmap = settings.Device.DiscardUnmap,
+                    RepairLeaks = settings.RepairLeaks,
                     Warn = message => stderr.WriteLine($"{program}: warning: {message}"),
                 });
             }

@@ -14,6 +14,12 @@ public sealed record BlockServerSettings
     /// <summary>--cache none: O_DIRECT on the image file (the guest's write cache stays on, as in QEMU).</summary>
     public bool DirectIo { get; init; }
 
+    /// <summary>
+    /// --repair-leaks: repair leaked qcow2 clusters before serving (qemu-img check -r leaks). The emulator
+    /// passes it to the server it starts after one died, which may have left clusters allocated but unused.
+    /// </summary>
+    public bool RepairLeaks { get; init; }
+
     public required BlockDeviceSettings Device { get; init; }
 
     /// <summary>The server's definition: name, capabilities, and the options it adds to the common ones.</summary>
@@ -29,6 +35,7 @@ public sealed record BlockServerSettings
             new ServerOption("serial", "ID", "the drive's serial number (GET_ID), at most 20 characters"),
             new ServerOption("cache", "none|writeback", "none: O_DIRECT on the image (default writeback)"),
             new ServerOption("discard", "unmap|ignore", "unmap: guest discards free space in the image (default ignore)"),
+            new ServerOption("repair-leaks", null, "repair leaked qcow2 clusters before serving (after a crash of the last writer)"),
             new ServerOption("num-queues", "N", $"request queues, 1..{BlockDeviceSettings.MaxQueues} (default 1)"),
         ],
         description: "virtio-blk device server over vhost-user: raw and qcow2 images.");
@@ -85,6 +92,6 @@ public sealed record BlockServerSettings
             throw new DeviceServerUsageException(e.Message);
         }
 
-        return new BlockServerSettings { BlockFile = file, Format = format, DirectIo = directIo, Device = device };
+        return new BlockServerSettings { BlockFile = file, Format = format, DirectIo = directIo, RepairLeaks = args.Has("repair-leaks"), Device = device };
     }
 }

@@ -14,6 +14,7 @@ public sealed class BlockServerSettingsTests
         Assert.Equal("disk.img", s.BlockFile);
         Assert.Null(s.Format);
         Assert.False(s.DirectIo);
+        Assert.False(s.RepairLeaks);
         Assert.Equal(1, s.Device.NumQueues);
         Assert.False(s.Device.ReadOnly);
         Assert.False(s.Device.DiscardUnmap);
@@ -25,8 +26,9 @@ public sealed class BlockServerSettingsTests
     public void Every_option_is_read()
     {
         BlockServerSettings s = Parse("--blk-file", "d.qcow2", "--format", "qcow2", "--read-only", "--serial", "SN-0001",
-            "--cache", "none", "--discard", "unmap", "--num-queues", "4");
+            "--cache", "none", "--discard", "unmap", "--num-queues", "4", "--repair-leaks");
         Assert.Equal("qcow2", s.Format);
+        Assert.True(s.RepairLeaks);
         Assert.True(s.DirectIo);
         Assert.True(s.Device.ReadOnly);
         Assert.True(s.Device.DiscardUnmap);

@@ -14,6 +14,12 @@ internal static class Qcow2Entry
     /// <summary>Bits 9-55: a host cluster offset.</summary>
     public const ulong OffsetMask = 0x00FF_FFFF_FFFF_FE00;
 
+    /// <summary>Bits an L1 entry must leave clear (QEMU's L1E_RESERVED_MASK).</summary>
+    public const ulong L1Reserved = 0x7F00_0000_0000_01FF;
+
+    /// <summary>Bits a standard (uncompressed) L2 entry must leave clear (QEMU's L2E_STD_RESERVED_MASK).</summary>
+    public const ulong L2Reserved = 0x3F00_0000_0000_01FE;
+
     /// <summary>Host offset and byte length of a compressed cluster's data.</summary>
     public static (ulong Offset, ulong Length) CompressedRange(ulong entry, int clusterBits)
     {

@@ -9,7 +9,8 @@ namespace Emulator.Block;
 /// compressed ones are inflated. Writes allocate a cluster unless the mapped one is ours alone
 /// (the COPIED flag), and commit L2 entries only after the refcounts they rely on are durable.
 /// Every host offset read from metadata is checked (aligned, inside the file, not on other metadata)
-/// before use; a bad one fails the request as corruption and nothing is repaired behind the user's back.
+/// before use; a bad one fails the request as corruption and nothing is repaired behind the user's back
+/// (only leaks, when the opener asks: <see cref="BlockImageOptions.RepairLeaks"/>).
 /// One lock per image serializes requests.
 /// </summary>
 internal sealed class Qcow2Image : IBlockImage
@@ -121,12 +122,43 @@ internal sealed class Qcow2Image : IBlockImage
 
         try
         {
-            return new Qcow2Image(file, header, backing, backingPath, options.DiscardUnmap);
+            var image = new Qcow2Image(file, header, backing, backingPath, options.DiscardUnmap);
+            if (options.RepairLeaks && file.Writable)
+            {
+                image.RepairLeaks(options.Warn);
+            }
+
+            return image;
         }
         catch
         {
             backing?.Dispose();
             throw;
+        }
+    }
+
+    private void RepairLeaks(Action<string>? warn)
+    {
+        ImageCheckResult result;
+        try
+        {
+            result = Qcow2Checker.Check(this, Qcow2Repair.Leaks, _ => { });
+        }
+        catch (BlockImageException e)
+        {
+            // The image opened: serving it as it is beats refusing it because its check could not finish.
+            warn?.Invoke($"'{FilePath}': leaks were not repaired: {e.Message}");
+            return;
+        }
+
+        if (result.LeaksFixed > 0)
+        {
+            warn?.Invoke($"'{FilePath}': repaired {result.LeaksFixed} leaked clusters");
+        }
+
+        if (result.ExitCode != 0)
+        {
+            warn?.Invoke($"'{FilePath}' has {result.Corruptions} errors and {result.Leaks} leaks that were not repaired (see 'qemu-img check')");
         }
     }
 
@@ -260,6 +292,16 @@ internal sealed class Qcow2Image : IBlockImage
     }
 
     internal ulong[] ReadL2Table(ulong offset) => l2Cache.Get(offset);
+
+    /// <summary>For check -r: an L1 entry (its COPIED flag) rewritten in place.</summary>
+    internal void RewriteL1Entry(int index, ulong entry)
+    {
+        l1[index] = entry;
+        storage.WriteEntry(Header.L1TableOffset + ((ulong)index * 8), entry);
+    }
+
+    /// <summary>For check -r: an L2 entry (its COPIED flag) rewritten in place.</summary>
+    internal void RewriteL2Entry(ulong table, int index, ulong entry) => l2Cache.Set(table, index, entry);
 
     internal BlockImageException Corrupt(string why) => new($"qcow2 image '{FilePath}' is corrupt: {why}");
 

@@ -53,6 +53,9 @@ internal sealed class Qcow2Refcounts
     /// <summary>Clusters the table can describe (for check).</summary>
     public ulong CoveredClusters => (ulong)table.Length * entriesPerBlock;
 
+    /// <summary>The refcount table's entries as stored (for check).</summary>
+    public IReadOnlyList<ulong> TableEntries => table;
+
     /// <summary>Refcount block offsets in use, for metadata overlap checks and check.</summary>
     public IEnumerable<ulong> BlockOffsets => table.Where(e => e != 0).Select(e => e & Qcow2Entry.OffsetMask);
 
@@ -61,6 +64,13 @@ internal sealed class Qcow2Refcounts
 
     private bool InTable(ulong offset) =>
         offset >= TableOffset && offset < TableOffset + (TableClusters * storage.ClusterSize);
+
+    /// <summary>Whether the cluster's refcount block exists (so its refcount can be set without allocating).</summary>
+    public bool HasBlock(ulong cluster)
+    {
+        ulong index = cluster / entriesPerBlock;
+        return index < (ulong)table.Length && table[index] != 0;
+    }
 
     public ulong Get(ulong cluster)
     {
@@ -72,6 +82,28 @@ internal sealed class Qcow2Refcounts
 
         byte[] block = LoadBlock(table[index]);
         return ReadEntry(block, cluster % entriesPerBlock);
+    }
+
+    /// <summary>Clusters from <paramref name="firstCluster"/> on whose refcount is not 0, with it (only existing blocks are read).</summary>
+    public IEnumerable<(ulong Cluster, ulong Refcount)> InUseFrom(ulong firstCluster)
+    {
+        for (ulong index = firstCluster / entriesPerBlock; index < (ulong)table.Length; index++)
+        {
+            if (table[index] == 0)
+            {
+                continue;
+            }
+
+            byte[] block = LoadBlock(table[index]);
+            for (ulong slot = 0; slot < entriesPerBlock; slot++)
+            {
+                ulong cluster = (index * entriesPerBlock) + slot;
+                if (cluster >= firstCluster && ReadEntry(block, slot) is var refcount and not 0)
+                {
+                    yield return (cluster, refcount);
+                }
+            }
+        }
     }
 
     /// <summary>Sets a refcount; the cluster's refcount block must exist unless the value is 0.</summary>
@@ -310,7 +342,7 @@ internal sealed class Qcow2Refcounts
             return cached;
         }
 
-        if ((tableEntry & (storage.ClusterSize - 1)) != 0 || offset == 0 || offset >= storage.HostEnd)
+        if ((tableEntry & ~Qcow2Entry.OffsetMask) != 0 || (tableEntry & (storage.ClusterSize - 1)) != 0 || offset == 0 || offset >= storage.HostEnd)
         {
             throw new BlockImageException(
                 $"qcow2 image '{storage.File.Path}' is corrupt: refcount block offset 0x{tableEntry:x} is unaligned or outside the file");

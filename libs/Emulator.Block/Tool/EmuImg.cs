@@ -16,7 +16,7 @@ public static class EmuImg
     private const string Usage =
         "usage: emu-img create [-f fmt] [-b backing -F backing_fmt] [-o cluster_size=N,compat=0.10|1.1] FILE [SIZE]\n" +
         "       emu-img info [-f fmt] [-U] [--output=human|json] FILE\n" +
-        "       emu-img check [-f fmt] [-U] FILE\n" +
+        "       emu-img check [-f fmt] [-r leaks|all] [-U] FILE\n" +
         "       emu-img convert [-f fmt] [-O fmt] [-o options] [-p] [-U] SRC DST\n";
 
     /// <summary>Runs one command; returns the process exit code.</summary>
@@ -221,21 +221,48 @@ public static class EmuImg
 
     private static int Check(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var a = EmuImgArguments.Parse(args, ["-f", "--output"], ["-U", "-q"]);
+        var a = EmuImgArguments.Parse(args, ["-f", "--output", "-r"], ["-U", "-q"]);
         if (a.Positionals.Count != 1)
         {
             throw new EmuImgUsageException("check needs exactly one FILE");
         }
 
-        using IBlockImage image = BlockImage.Open(new BlockImageOptions { Path = a.Positionals[0], Format = a.Value("-f"), ReadOnly = true, ForceShare = a.Flag("-U") });
+        string? repair = a.Value("-r");
+        if (repair is not (null or "leaks" or "all"))
+        {
+            throw new EmuImgUsageException($"Unknown option value for -r (expecting 'leaks' or 'all'): {repair}");
+        }
+
+        // A repair writes: the image is opened (and locked) for writing, so nobody else can be using it.
+        using IBlockImage image = BlockImage.Open(new BlockImageOptions
+        {
+            Path = a.Positionals[0],
+            Format = a.Value("-f"),
+            ReadOnly = repair is null,
+            ForceShare = a.Flag("-U"),
+        });
         if (image is not Qcow2Image qcow2)
         {
             stderr.WriteLine("emu-img: This image format does not support checks");
             return CheckNotSupported;
         }
 
-        ImageCheckResult result = Qcow2Checker.Check(qcow2);
+        Qcow2Repair mode = repair switch { "leaks" => Qcow2Repair.Leaks, "all" => Qcow2Repair.All, _ => Qcow2Repair.None };
+        ImageCheckResult result = Qcow2Checker.Check(qcow2, mode, stderr.WriteLine);
+        if (mode != Qcow2Repair.None && (result.Corruptions > 0 || !result.Completed))
+        {
+            stderr.WriteLine(mode == Qcow2Repair.Leaks
+                ? "emu-img: the image has errors; nothing was repaired (-r all repairs refcount and COPIED errors)"
+                : "emu-img: the image has errors emu-img cannot repair; nothing was changed");
+        }
+
         var text = new StringBuilder();
+        if (result.LeaksFixed > 0 || result.CorruptionsFixed > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"The following inconsistencies were found and repaired:\n\n    {result.LeaksFixed} leaked clusters\n    {result.CorruptionsFixed} corruptions\n\nDouble checking the fixed image now...\n");
+        }
+
         foreach (string m in result.Messages)
         {
             text.Append(m).Append('\n');

@@ -85,8 +85,9 @@ internal sealed class ServerLives
         }
 
         string id = $"{_baseId}#{life}";
+        // The dead server may have allocated qcow2 clusters it never referenced: the next one frees them.
         DeviceConnection next = _command is not null
-            ? _manager.Spawn(id, _command)
+            ? _manager.Spawn(id, _command with { Arguments = [.. _command.Arguments, "--repair-leaks"] })
             : _manager.Connect(id, _socketPath ?? throw new InvalidOperationException("lives without command or socket path"));
         lock (_lock)
         {
