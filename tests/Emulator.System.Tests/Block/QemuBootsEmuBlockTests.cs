@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Emulator.System.Tests.EndToEnd;
+using Emulator.System.Tests.Virtio;
 using Emulator.Tests.Shared;
 using Xunit.Abstractions;
 
@@ -43,9 +44,12 @@ public sealed class QemuBootsEmuBlockTests(ITestOutputHelper output)
         string script = Mount + $"seq 1 {SeqCount} >/mnt/seq.txt; dd if=/dev/urandom of=/mnt/junk.bin bs=1M count=8 2>/dev/null; sync; "
             + "rm /mnt/junk.bin; sync; fstrim /mnt; cp /mnt/payload.bin /mnt/copy.bin; sync; umount /mnt; "
             + "echo 3 >/proc/sys/vm/drop_caches; mount -t ext4 /dev/vda /mnt; " + PrintSums;
-        using (ListeningEmuBlock server = ListeningEmuBlock.Start(scratch, "blk", "--blk-file", image, "--format", "qcow2", "--discard", "unmap"))
+        string socket = scratch.File("blk.sock");
+        RepoLayout.RequireBuild();
+        using (var server = new ExternalEmuBlock(Path.Combine(RepoLayout.Root, "bin", "emu-block"), socket, "--blk-file", image, "--format", "qcow2", "--discard", "unmap"))
         {
-            string console = Boot(scratch, script, () => server.Log, "-chardev", $"socket,id=c0,path={server.SocketPath}", "-device", "vhost-user-blk-pci,chardev=c0");
+            server.Start();
+            string console = Boot(scratch, script, () => server.Log, "-chardev", $"socket,id=c0,path={socket}", "-device", "vhost-user-blk-pci,chardev=c0");
             AssertSums(console, expectedSeq, expectedPayload);
             int status = server.Stop();
             Assert.True(status == 0, $"emu-block exited {status}\n{server.Log}");

@@ -1,5 +1,4 @@
 using Emulator.Tests.Shared;
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Emulator.Memory;
 using Emulator.Platform;
@@ -17,10 +16,8 @@ namespace Emulator.System.Tests.Virtio;
 /// </summary>
 public sealed class EmuBlockReconnectTests : IDisposable
 {
-    private const int SectorSize = 512;
-
     // Without FLUSH negotiated the device is write-through: each write is synced, so a kill lands mid-wave.
-    private const int RequestSize = 64 * 1024;
+    private const int RequestSize = WriteWaves.RequestSize;
     private const int Waves = 12;
     private const int PerWave = 16;
     private const int RingVector = 1;
@@ -75,34 +72,20 @@ public sealed class EmuBlockReconnectTests : IDisposable
             int kills = 0;
             for (int wave = 0; wave < Waves; wave++)
             {
-                ring.ResetAllocator();
-                var outstanding = new Dictionary<ushort, MockChain>();
-                for (int i = 0; i < PerWave; i++)
-                {
-                    int request = (wave * PerWave) + i;
-                    MockChain chain = ring.AddChain([Header((ulong)request * (RequestSize / SectorSize)), RequestData(request)], [1u]);
-                    outstanding.Add(chain.Head, chain);
-                }
-
+                Dictionary<ushort, MockChain> outstanding = WriteWaves.Add(ring, wave, PerWave);
                 ushort before = ring.UsedIndex;
                 driver.Notify(0);
                 if (kills < KillInWaves.Length && wave == KillInWaves[kills])
                 {
                     // Mid-wave, once the first request is back: the server is writing the next one or about to.
-                    // A busy wait: a yielding one sleeps through the whole wave.
-                    long deadline = Environment.TickCount64 + 30_000;
-                    while (ring.UsedIndex == before && Environment.TickCount64 < deadline)
-                    {
-                        Thread.SpinWait(20);
-                    }
-
+                    WriteWaves.AwaitFirstCompletion(ring, before);
                     ushort seen = ring.UsedIndex;
                     server.KillHard();
                     _log.Enqueue($"test: killed with used.idx {seen}, the wave started at {before}");
                     kills++;
                 }
 
-                CollectAll(ring, outstanding, wave);
+                WriteWaves.CollectAll(ring, outstanding, wave, () => string.Join(" | ", _log));
             }
 
             reconnects = device.Reconnects;
@@ -130,53 +113,12 @@ public sealed class EmuBlockReconnectTests : IDisposable
             QemuImg.Ok("convert", "-f", format, "-O", "raw", image, raw);
         }
 
-        byte[] disk = File.ReadAllBytes(raw);
-        for (int request = 0; request < Waves * PerWave; request++)
-        {
-            Assert.True(RequestData(request).AsSpan().SequenceEqual(disk.AsSpan(request * RequestSize, RequestSize)), $"write {request} is not in the image");
-        }
+        WriteWaves.AssertInImage(File.ReadAllBytes(raw), Waves * PerWave);
     }
 
     public void Dispose()
     {
         _memory.Dispose();
         _scratch.Dispose();
-    }
-
-    private static byte[] Header(ulong sector)
-    {
-        byte[] header = new byte[16];
-        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)VirtioBlkRequestType.Out);
-        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(8), sector);
-        return header;
-    }
-
-    /// <summary>Each write's own bytes: its number, then a pattern seeded by it.</summary>
-    private static byte[] RequestData(int request)
-    {
-        byte[] data = new byte[RequestSize];
-        new Random(request).NextBytes(data);
-        BinaryPrimitives.WriteInt32LittleEndian(data, request);
-        return data;
-    }
-
-    /// <summary>Every request of the wave comes back exactly once, with one status byte, OK; nothing else does.</summary>
-    private void CollectAll(MockSplitQueue ring, Dictionary<ushort, MockChain> outstanding, int wave)
-    {
-        long deadline = Environment.TickCount64 + 60_000;
-        while (outstanding.Count > 0)
-        {
-            if (ring.TryGetUsed(out ushort id, out uint length))
-            {
-                Assert.True(outstanding.Remove(id, out MockChain? chain), $"wave {wave}: used element for head {id}, which is not outstanding");
-                Assert.Equal(1u, length);
-                Assert.Equal((byte)VirtioBlkStatus.Ok, ring.ReadWritten(chain, 1)[0]);
-                continue;
-            }
-
-            Assert.True(Environment.TickCount64 < deadline,
-                $"wave {wave}: {outstanding.Count} request(s) never completed; log: {string.Join(" | ", _log)}");
-            Thread.Sleep(1);
-        }
     }
 }

@@ -91,6 +91,24 @@ internal sealed class ExternalEmuBlock : IDisposable
         }
     }
 
+    /// <summary>Everything the servers logged, one line each.</summary>
+    public string Log => string.Join('\n', Stderr);
+
+    /// <summary>SIGTERM, as a supervisor stops it; returns its exit status once it is gone (its image closed and unlocked).</summary>
+    public int Stop()
+    {
+        lock (_gate)
+        {
+            Process process = _current ?? throw new InvalidOperationException("no emu-block was started");
+            ProcessControl.Kill(process.Id, Signals.SIGTERM);
+            Assert.True(process.WaitForExit(30_000), $"emu-block did not stop on SIGTERM\n{Log}");
+
+            // Exited: this wait only drains its stderr to the end.
+            process.WaitForExit();
+            return process.ExitCode;
+        }
+    }
+
     /// <summary>SIGKILL of the running server, waited for: no chance to flush, close or say goodbye.</summary>
     public void KillHard()
     {

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Emulator.Memory;
 using Emulator.Platform;
@@ -21,8 +20,7 @@ namespace Emulator.System.Tests.Virtio;
 /// </summary>
 public sealed class ExternalEmuBlockReconnectTests : IDisposable
 {
-    private const int SectorSize = 512;
-    private const int RequestSize = 64 * 1024;
+    private const int RequestSize = WriteWaves.RequestSize;
     private const int Waves = 5;
     private const int PerWave = 16;
     private const int RingVector = 1;
@@ -69,26 +67,13 @@ public sealed class ExternalEmuBlockReconnectTests : IDisposable
         int kills = 0;
         for (int wave = 0; wave < Waves; wave++)
         {
-            ring.ResetAllocator();
-            var outstanding = new Dictionary<ushort, MockChain>();
-            for (int i = 0; i < PerWave; i++)
-            {
-                int request = (wave * PerWave) + i;
-                MockChain chain = ring.AddChain([Header((ulong)request * (RequestSize / SectorSize)), RequestData(request)], [1u]);
-                outstanding.Add(chain.Head, chain);
-            }
-
+            Dictionary<ushort, MockChain> outstanding = WriteWaves.Add(ring, wave, PerWave);
             ushort before = ring.UsedIndex;
             driver.Notify(0);
             if (kills < KillInWaves.Length && wave == KillInWaves[kills])
             {
                 // Mid-wave, once the first request is back: the server is writing the next ones.
-                long deadline = Environment.TickCount64 + 30_000;
-                while (ring.UsedIndex == before && Environment.TickCount64 < deadline)
-                {
-                    Thread.SpinWait(20);
-                }
-
+                WriteWaves.AwaitFirstCompletion(ring, before);
                 server.KillHard();
                 _log.Enqueue($"test: killed with used.idx {ring.UsedIndex}, the wave started at {before}");
 
@@ -98,7 +83,7 @@ public sealed class ExternalEmuBlockReconnectTests : IDisposable
                 kills++;
             }
 
-            CollectAll(ring, outstanding, wave);
+            WriteWaves.CollectAll(ring, outstanding, wave, () => string.Join(" | ", _log));
         }
 
         Assert.Equal(0UL, driver.Read(L.DeviceStatus, 1) & VirtioDeviceStatus.NeedsReset);
@@ -113,11 +98,7 @@ public sealed class ExternalEmuBlockReconnectTests : IDisposable
         Assert.Equal(KillInWaves.Length + 1, server.Starts);
         Assert.Equal((ushort)(Waves * PerWave), ring.UsedIndex);
 
-        byte[] disk = File.ReadAllBytes(image);
-        for (int request = 0; request < Waves * PerWave; request++)
-        {
-            Assert.True(RequestData(request).AsSpan().SequenceEqual(disk.AsSpan(request * RequestSize, RequestSize)), $"write {request} is not in the image");
-        }
+        WriteWaves.AssertInImage(File.ReadAllBytes(image), Waves * PerWave);
     }
 
     [Fact]
@@ -212,41 +193,4 @@ public sealed class ExternalEmuBlockReconnectTests : IDisposable
     }
 
     private void DisposeDevices() => Interlocked.Exchange(ref _devices, null)?.Dispose();
-
-    private static byte[] Header(ulong sector)
-    {
-        byte[] header = new byte[16];
-        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)VirtioBlkRequestType.Out);
-        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(8), sector);
-        return header;
-    }
-
-    /// <summary>Each write's own bytes: its number, then a pattern seeded by it.</summary>
-    private static byte[] RequestData(int request)
-    {
-        byte[] data = new byte[RequestSize];
-        new Random(request).NextBytes(data);
-        BinaryPrimitives.WriteInt32LittleEndian(data, request);
-        return data;
-    }
-
-    /// <summary>Every request of the wave comes back exactly once, with one status byte, OK; nothing else does.</summary>
-    private void CollectAll(MockSplitQueue ring, Dictionary<ushort, MockChain> outstanding, int wave)
-    {
-        long deadline = Environment.TickCount64 + 60_000;
-        while (outstanding.Count > 0)
-        {
-            if (ring.TryGetUsed(out ushort id, out uint length))
-            {
-                Assert.True(outstanding.Remove(id, out MockChain? chain), $"wave {wave}: used element for head {id}, which is not outstanding");
-                Assert.Equal(1u, length);
-                Assert.Equal((byte)VirtioBlkStatus.Ok, ring.ReadWritten(chain, 1)[0]);
-                continue;
-            }
-
-            Assert.True(Environment.TickCount64 < deadline,
-                $"wave {wave}: {outstanding.Count} request(s) never completed; log: {string.Join(" | ", _log)}");
-            Thread.Sleep(1);
-        }
-    }
 }
