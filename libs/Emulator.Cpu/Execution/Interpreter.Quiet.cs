@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Iced.Intel;
 
 namespace Emulator.Cpu;
@@ -16,6 +17,7 @@ public sealed partial class Interpreter
     /// <see cref="RunBlock"/>, then, while nothing needs the <see cref="Run"/> loop's attention, the
     /// chained quiet successors of quiet blocks; <paramref name="block"/> ends as the last block run.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // it may loop for the whole run: optimise it up front rather than through OSR
     private ExitReason RunChain(ref DecodedBlock block, int bitness, ref long remaining, out bool faulted)
     {
         ExitReason reason = RunBlock(block, bitness, ref remaining, out faulted);
@@ -25,20 +27,22 @@ public sealed partial class Interpreter
         }
 
         ref CpuState state = ref _vcpu.State;
-        while (reason == ExitReason.Continue && !faulted && remaining > 0 && block.QuietHandlers is not null
+        DecodedBlock last = block;
+        while (reason == ExitReason.Continue && !faulted && remaining > 0 && last.QuietHandlers is not null
             && !_exitRequested && !(_codePages is not null && _codePages.HasPendingWrites) && !InterruptWaiting(state))
         {
             // In 64-bit mode the linear address is RIP, and a quiet block left the mode as it found it.
-            DecodedBlock? next = block.FindSuccessor(state.Rip, state.Rip, block.Key.Mode, Epoch());
+            DecodedBlock? next = last.FindSuccessor(state.Rip, state.Rip, last.Key.Mode, Epoch());
             if (next?.QuietHandlers is not { } handlers)
             {
                 break;
             }
 
-            block = next;
+            last = next;
             reason = RunQuietBlock(next, handlers, ulong.MaxValue, ref remaining, out faulted);
         }
 
+        block = last;
         return reason;
     }
 
