@@ -59,59 +59,72 @@ public sealed partial class Interpreter
     private ExitReason RunQuietBlock(DecodedBlock block, InstructionHandler[] handlers, ulong ipMask, ref long remaining, out bool faulted)
     {
         ref CpuState state = ref _vcpu.State;
-        ExecutionContext context = _context;
-        Instruction[] instructions = block.Instructions;
-        ulong memoryMask = block.MemoryMask;
-        long budget = remaining;
-        int count = (int)Math.Min(instructions.Length, budget);
         byte shadow = state.InterruptShadow;
+        ulong entry = state.Rip;
         state.InterruptShadow = 0;
-        ulong rip = state.Rip;
-        int i = 0;
+        long budget = remaining;
+        int count = (int)Math.Min(handlers.Length, budget);
+        Instruction[] instructions = block.Instructions;
+        int i = ipMask == ulong.MaxValue
+            ? RunQuietInstructions<Ip64>(instructions, handlers, block.MemoryMask, count, out ExitReason reason)
+            : ipMask == uint.MaxValue
+                ? RunQuietInstructions<Ip32>(instructions, handlers, block.MemoryMask, count, out reason)
+                : RunQuietInstructions<Ip16>(instructions, handlers, block.MemoryMask, count, out reason);
         faulted = false;
-        ExitReason result = ExitReason.Continue;
-        while (i < count)
+        if (reason == ExitReason.Exception)
         {
-            ref Instruction instruction = ref instructions[i];
-            ulong next = instruction.NextIP & ipMask;
-            state.Rip = next;
-            ExitReason reason = handlers[i](context, in instruction);
-            if (reason != ExitReason.Continue)
+            // Instruction i ran from where instruction i - 1 led, since only a branch leaves the block.
+            state.Rip = i == 0 ? entry : instructions[i - 1].NextIP & ipMask;
+            state.InterruptShadow = i == 0 ? shadow : (byte)0;
+            LastFault = _context.Fault;
+            if (DeliverExceptions)
             {
-                if (reason == ExitReason.Exception)
-                {
-                    state.Rip = rip;
-                    state.InterruptShadow = i == 0 ? shadow : (byte)0;
-                    LastFault = context.Fault;
-                    if (DeliverExceptions)
-                    {
-                        faulted = true;
-                        budget--;
-                        reason = Deliver(LastFault);
-                    }
-
-                    result = reason;
-                    break;
-                }
-
-                i++;
-                result = reason;
-                break;
+                faulted = true;
+                budget--;
+                reason = Deliver(LastFault);
             }
-
+        }
+        else if (reason != ExitReason.Continue)
+        {
+            // No quiet handler halts, but whatever else one returns, it retired.
             i++;
-            if (state.Rip != next
-                || (((memoryMask >> (i - 1)) & 1) != 0 && (_exitRequested || (_codePages is not null && _codePages.HasPendingWrites))))
-            {
-                break;
-            }
-
-            rip = next;
         }
 
         _retired += i;
         remaining = budget - i;
-        return result;
+        return reason;
+    }
+
+    /// <summary>
+    /// Runs instructions [0, <paramref name="count"/>): the index of one that did not continue (its
+    /// <paramref name="reason"/>), else how many ran (Continue) before a branch, an exit request or a
+    /// write to code stopped them, or all. Few live values, so the loop keeps them in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int RunQuietInstructions<TIp>(Instruction[] instructions, InstructionHandler[] handlers, ulong memoryMask, int count, out ExitReason reason)
+        where TIp : struct, IInstructionPointerWidth
+    {
+        ref CpuState state = ref _vcpu.State;
+        ExecutionContext context = _context;
+        for (int i = 0; i < count; i++)
+        {
+            ref Instruction instruction = ref instructions[i];
+            ulong next = instruction.NextIP & TIp.Mask;
+            state.Rip = next;
+            reason = handlers[i](context, in instruction);
+            if (reason != ExitReason.Continue)
+            {
+                return i;
+            }
+
+            if (state.Rip != next || (((memoryMask >> i) & 1) != 0 && (_exitRequested || (_codePages is not null && _codePages.HasPendingWrites))))
+            {
+                return i + 1;
+            }
+        }
+
+        reason = ExitReason.Continue;
+        return count;
     }
 
     /// <summary>A memory operand (LEA's too: harmless) or a stack access.</summary>
@@ -131,5 +144,25 @@ public sealed partial class Interpreter
         }
 
         return false;
+    }
+
+    private interface IInstructionPointerWidth
+    {
+        static abstract ulong Mask { get; }
+    }
+
+    private struct Ip64 : IInstructionPointerWidth
+    {
+        public static ulong Mask => ulong.MaxValue;
+    }
+
+    private struct Ip32 : IInstructionPointerWidth
+    {
+        public static ulong Mask => uint.MaxValue;
+    }
+
+    private struct Ip16 : IInstructionPointerWidth
+    {
+        public static ulong Mask => ushort.MaxValue;
     }
 }
