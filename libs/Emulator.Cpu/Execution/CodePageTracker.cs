@@ -15,6 +15,9 @@ public sealed class CodePageTracker
 {
     public const int PageShift = 12;
 
+    private const ulong PageSize = 1UL << PageShift;
+    private const ulong PageMask = PageSize - 1;
+
     // Pages below the bitmap's end are one bit each; the rest (code in MMIO ROMs high up) in a set.
     private readonly ulong[] _bitmap;
     private readonly ulong _bitmapPages;
@@ -127,6 +130,17 @@ public sealed class CodePageTracker
     /// <summary>vCPU thread: the guest wrote [address, address+length); queued only when it touches code.</summary>
     public void NotifyWrite(ulong address, ulong length)
     {
+        // The common case, a scalar store inside one page: one bit to test.
+        if ((address & PageMask) + length <= PageSize && length != 0)
+        {
+            if (IsCode(address))
+            {
+                Enqueue(address, length);
+            }
+
+            return;
+        }
+
         if (AnyCode(address, length))
         {
             Enqueue(address, length);

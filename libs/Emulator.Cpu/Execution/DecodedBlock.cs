@@ -33,6 +33,16 @@ public sealed class DecodedBlock
     /// <summary>One handler per instruction (null: #UD), resolved once by the interpreter that runs the block.</summary>
     internal InstructionHandler?[]? Handlers { get; set; }
 
+    /// <summary>
+    /// <see cref="Handlers"/> again when every one is a <see cref="FastHandlers"/> one (none halts,
+    /// touches RFLAGS.IF/TF, sets an interrupt shadow or changes the mode, so the interpreter skips
+    /// those checks between them); null otherwise. Set with <see cref="Handlers"/>.
+    /// </summary>
+    internal InstructionHandler[]? QuietHandlers { get; set; }
+
+    /// <summary>Bit i: instruction i accesses memory (a device or a code write may end the run or the block after it).</summary>
+    internal ulong MemoryMask { get; set; }
+
     // Block chaining: the last two successors, each valid while the cache's and the memory's epochs
     // (their sum) are unchanged, for the same linear address, IP and mode.
     private Successor _first;

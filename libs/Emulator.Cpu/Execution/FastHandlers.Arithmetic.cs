@@ -88,6 +88,7 @@ internal static partial class FastHandlers
     }
 
     /// <summary>MUL r/m: rDX:rAX = rAX * r/m.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason UnsignedWide<TWidth>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
     {
@@ -119,6 +120,7 @@ internal static partial class FastHandlers
     }
 
     /// <summary>One-operand IMUL r/m: rDX:rAX = rAX * r/m, signed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason SignedWide<TWidth>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Iced.Intel;
 
 namespace Emulator.Cpu;
@@ -34,6 +35,7 @@ internal static partial class FastHandlers
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason ConditionalMove<TWidth>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
     {
@@ -47,6 +49,7 @@ internal static partial class FastHandlers
         return ExitReason.Continue;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason SetByte(ExecutionContext c, in Instruction i)
     {
         // AL..BL are GPRs 0-3; SPL..R15L (after the four high bytes) are 4-15.
@@ -74,6 +77,7 @@ internal static partial class FastHandlers
     }
 
     /// <summary>NEG: flags of 0 - a (CF = a != 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Negate<TWidth>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
     {
@@ -87,6 +91,7 @@ internal static partial class FastHandlers
     }
 
     /// <summary>NOT: no flag changes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Complement<TWidth>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
     {

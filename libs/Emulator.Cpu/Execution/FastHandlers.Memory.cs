@@ -62,7 +62,7 @@ internal static partial class FastHandlers
     }
 
     /// <summary>
-    /// ExecutionContext.TryLinearAddressFast with <see cref="Address"/>: in 64-bit mode without an FS/GS
+    /// <see cref="ExecutionContext.TryLinearAddress"/> with <see cref="Address"/>: in 64-bit mode without an FS/GS
     /// override the only check is the canonical one; everything else takes the full segment checks.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -82,6 +82,7 @@ internal static partial class FastHandlers
     }
 
     /// <summary>OP reg, [mem]: the family handler reads the memory source with a read access.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason BinaryFromMemory<TOp, TWidth>(ExecutionContext c, in Instruction i)
         where TOp : struct, IAlu
         where TWidth : struct, IWidth
@@ -105,6 +106,7 @@ internal static partial class FastHandlers
     }
 
     /// <summary>OP [mem], reg/imm: read as a write access (CMP and TEST: a read), then the write; flags only once both succeed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason BinaryToMemory<TOp, TWidth, TSource>(ExecutionContext c, in Instruction i)
         where TOp : struct, IAlu
         where TWidth : struct, IWidth
@@ -143,6 +145,7 @@ internal static partial class FastHandlers
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Lea<TWidth>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
     {
@@ -200,13 +203,52 @@ internal static partial class FastHandlers
     }
 
     /// <summary>PUSH r64 (64-bit mode): StackInstructions.Push without the operand dispatch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Push64(ExecutionContext c, in Instruction i) =>
-        c.TryPush(c.State.Gpr[i.Op0Register - Register.RAX], 8) ? ExitReason.Continue : ExitReason.Exception;
+        TryPush64(c, c.State.Gpr[i.Op0Register - Register.RAX]) ? ExitReason.Continue : ExitReason.Exception;
+
+    /// <summary>
+    /// ExecutionContext.TryPush of 8 bytes: in 64-bit mode SS has no base or limit, so the only check
+    /// is the canonical one (a failure takes the general path, which raises its #SS(0)).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryPush64(ExecutionContext c, ulong value)
+    {
+        ref CpuState s = ref c.State;
+        ulong sp = s.Gpr[(int)GeneralRegister.Rsp] - 8;
+        if (s.In64BitMode && SystemAccess.IsCanonical(sp) && SystemAccess.IsCanonical(sp + 7))
+        {
+            if (!c.TryWriteMemory(sp, 8, value))
+            {
+                return false;
+            }
+
+            s.Gpr[(int)GeneralRegister.Rsp] = sp;
+            return true;
+        }
+
+        return c.TryPush(value, 8);
+    }
+
+    /// <summary>ExecutionContext.TryPeek of 8 bytes at the stack pointer, with <see cref="TryPush64"/>'s shortcut.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryPeek64(ExecutionContext c, out ulong value)
+    {
+        ref CpuState s = ref c.State;
+        ulong sp = s.Gpr[(int)GeneralRegister.Rsp];
+        if (s.In64BitMode && SystemAccess.IsCanonical(sp) && SystemAccess.IsCanonical(sp + 7))
+        {
+            return c.TryReadMemory(sp, 8, out value);
+        }
+
+        return c.TryPeek(8, out value);
+    }
 
     /// <summary>POP r64: the stack pointer moves before the register is written, so POP RSP loads the popped value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Pop64(ExecutionContext c, in Instruction i)
     {
-        if (!c.TryPeek(8, out ulong value))
+        if (!TryPeek64(c, out ulong value))
         {
             return ExitReason.Exception;
         }

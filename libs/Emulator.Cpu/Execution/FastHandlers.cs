@@ -199,7 +199,8 @@ internal static partial class FastHandlers
         if (i.Op0Kind == OpKind.Memory && i.Op1Kind == OpKind.Register)
         {
             Register source = i.Op1Register;
-            return source.IsGPR64() ? Store<W64, Reg64> : source.IsGPR32() ? Store<W32, Reg32> : null;
+            return source.IsGPR64() ? static (ExecutionContext c, in Instruction i) => Store<W64, Reg64>(c, i)
+                : source.IsGPR32() ? static (ExecutionContext c, in Instruction i) => Store<W32, Reg32>(c, i) : null;
         }
 
         if (i.Op0Kind == OpKind.Memory)
@@ -246,6 +247,7 @@ internal static partial class FastHandlers
         where TWidth : struct, IWidth =>
         ref s.Gpr[i.Op0Register - TWidth.First];
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Binary<TOp, TWidth, TSource>(ExecutionContext c, in Instruction i)
         where TOp : struct, IAlu
         where TWidth : struct, IWidth
@@ -265,6 +267,7 @@ internal static partial class FastHandlers
         return ExitReason.Continue;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Increment<TWidth>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
     {
@@ -278,6 +281,7 @@ internal static partial class FastHandlers
         return ExitReason.Continue;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Decrement<TWidth>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
     {
@@ -291,6 +295,7 @@ internal static partial class FastHandlers
         return ExitReason.Continue;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Move<TWidth, TSource>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
         where TSource : struct, ISource
@@ -300,10 +305,11 @@ internal static partial class FastHandlers
         return ExitReason.Continue;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Load<TWidth>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
     {
-        if (!c.TryLinearAddressFast(i, TWidth.Size, MemoryAccess.Read, out ulong linear) || !c.TryReadMemory(linear, TWidth.Size, out ulong value))
+        if (!TryLinear(c, i, TWidth.Size, MemoryAccess.Read, out ulong linear) || !c.TryReadMemory(linear, TWidth.Size, out ulong value))
         {
             return ExitReason.Exception;
         }
@@ -312,34 +318,38 @@ internal static partial class FastHandlers
         return ExitReason.Continue;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Store<TWidth, TSource>(ExecutionContext c, in Instruction i)
         where TWidth : struct, IWidth
         where TSource : struct, ISource =>
-        c.TryLinearAddressFast(i, TWidth.Size, MemoryAccess.Write, out ulong linear) && c.TryWriteMemory(linear, TWidth.Size, TSource.Read(ref c.State, i) & TWidth.Mask)
+        TryLinear(c, i, TWidth.Size, MemoryAccess.Write, out ulong linear) && c.TryWriteMemory(linear, TWidth.Size, TSource.Read(ref c.State, i) & TWidth.Mask)
             ? ExitReason.Continue : ExitReason.Exception;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason JumpAlways(ExecutionContext c, in Instruction i)
     {
-        c.State.Rip = i.NearBranchTarget;
+        c.State.Rip = i.NearBranch64;
         return ExitReason.Continue;
     }
 
     /// <summary>CALL rel32 in 64-bit mode (target known canonical): ControlTransferInstructions.Call without the operand dispatch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason CallNear64(ExecutionContext c, in Instruction i)
     {
-        if (!c.TryPush(i.NextIP, 8))
+        if (!TryPush64(c, i.NextIP))
         {
             return ExitReason.Exception;
         }
 
-        c.State.Rip = i.NearBranchTarget;
+        c.State.Rip = i.NearBranch64;
         return ExitReason.Continue;
     }
 
     /// <summary>RET (64-bit, no immediate): ControlTransferInstructions.Ret for its commonest form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason ReturnNear64(ExecutionContext c, in Instruction i)
     {
-        if (!c.TryPeek(8, out ulong target))
+        if (!TryPeek64(c, out ulong target))
         {
             return ExitReason.Exception;
         }
@@ -377,6 +387,7 @@ internal static partial class FastHandlers
     };
 
     /// <summary><typeparamref name="TSense"/> is <see cref="Is"/> (always true) or <see cref="IsNot"/> (always false): the branch goes when the condition equals it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExitReason Jcc<TCondition, TSense>(ExecutionContext c, in Instruction i)
         where TCondition : struct, ICondition
         where TSense : struct, ICondition
@@ -384,7 +395,7 @@ internal static partial class FastHandlers
         ref CpuState s = ref c.State;
         if (TCondition.Holds(s.Rflags) == TSense.Holds(0))
         {
-            s.Rip = i.NearBranchTarget;
+            s.Rip = i.NearBranch64;
         }
 
         return ExitReason.Continue;

@@ -159,7 +159,7 @@ public sealed partial class Interpreter
             TraceBlock(block, linear);
             bool fell;
             ExitReason reason = DebugArmed(state) ? RunDebugged(block, bitness, linear, ref remaining, out fell)
-                : stepOne ? RunOne(block, bitness, ref remaining, out fell) : RunBlock(block, bitness, ref remaining, out fell);
+                : stepOne ? RunOne(block, bitness, ref remaining, out fell) : RunChain(ref block, bitness, ref remaining, out fell);
 
             // A HLT with an interrupt already waiting (STI; HLT) wakes at once: poll before reporting Halted.
             if (reason == ExitReason.Halted && Interrupts is not null && remaining > 0)
@@ -191,12 +191,17 @@ public sealed partial class Interpreter
     /// </summary>
     private ExitReason RunBlock(DecodedBlock block, int bitness, ref long remaining, out bool faulted)
     {
+        InstructionHandler?[] handlers = block.Handlers ?? ResolveHandlers(block);
+        ulong ipMask = bitness == 64 ? ulong.MaxValue : bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
+        if (block.QuietHandlers is { } quiet)
+        {
+            return RunQuietBlock(block, quiet, ipMask, ref remaining, out faulted);
+        }
+
         ref CpuState state = ref _vcpu.State;
         ExecutionContext context = _context;
         CodePageTracker? codePages = _codePages;
         Instruction[] instructions = block.Instructions;
-        InstructionHandler?[] handlers = block.Handlers ??= ResolveHandlers(instructions);
-        ulong ipMask = bitness == 64 ? ulong.MaxValue : bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
         long budget = remaining;
         int count = (int)Math.Min(instructions.Length, budget);
         int i = 0;
@@ -287,15 +292,40 @@ public sealed partial class Interpreter
         return ExitReason.TripleFault;
     }
 
-    /// <summary>The handler of each instruction, or null where it is unsupported (#UD when it runs).</summary>
-    private InstructionHandler?[] ResolveHandlers(Instruction[] instructions)
+    /// <summary>
+    /// The handler of each instruction, or null where it is unsupported (#UD when it runs), attached
+    /// to <paramref name="block"/> with what <see cref="RunQuietBlock"/> needs to know.
+    /// </summary>
+    private InstructionHandler?[] ResolveHandlers(DecodedBlock block)
     {
+        Instruction[] instructions = block.Instructions;
         var handlers = new InstructionHandler?[instructions.Length];
+        var fast = new InstructionHandler[instructions.Length];
+        bool quiet = instructions.Length <= 64;
+        ulong memoryMask = 0;
         for (int i = 0; i < instructions.Length; i++)
         {
-            handlers[i] = IsSupported(instructions[i]) ? FastHandlers.Select(instructions[i]) ?? _table[instructions[i].Code] : null;
+            bool supported = IsSupported(instructions[i]);
+            InstructionHandler? selected = supported ? FastHandlers.Select(instructions[i]) : null;
+            handlers[i] = selected ?? (supported ? _table[instructions[i].Code] : null);
+            if (selected is null)
+            {
+                quiet = false;
+            }
+            else
+            {
+                fast[i] = selected;
+            }
+
+            if (i < 64 && AccessesMemory(instructions[i]))
+            {
+                memoryMask |= 1UL << i;
+            }
         }
 
+        block.QuietHandlers = quiet ? fast : null;
+        block.MemoryMask = memoryMask;
+        block.Handlers = handlers;
         return handlers;
     }
 

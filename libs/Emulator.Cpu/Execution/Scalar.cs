@@ -6,6 +6,7 @@ namespace Emulator.Cpu;
 /// <summary>Little-endian 1/2/4/8-byte loads and stores on a span of exactly that size (x86 hosts: no swap).</summary>
 internal static class Scalar
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // sizes are constants in the fast handlers: the switch folds away
     public static ulong Read(Span<byte> span, int size)
     {
         ref byte at = ref MemoryMarshal.GetReference(span);
@@ -19,6 +20,7 @@ internal static class Scalar
         return BitConverter.IsLittleEndian ? value : Swap(value, size);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Write(Span<byte> span, int size, ulong value)
     {
         // SAFETY (no unsafe block; Unsafe.WriteUnaligned): callers pass a span of exactly `size` bytes.

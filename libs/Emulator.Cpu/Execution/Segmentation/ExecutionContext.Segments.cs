@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Iced.Intel;
 
 namespace Emulator.Cpu;
@@ -107,26 +106,6 @@ public sealed partial class ExecutionContext
     /// <summary>The memory operand's checked linear address (<see cref="TryApplySegment"/>) for a <paramref name="size"/>-byte access.</summary>
     public bool TryLinearAddress(in Instruction instruction, int size, MemoryAccess access, out ulong linear) =>
         TryApplySegment(instruction.MemorySegment, EffectiveAddress(instruction), size, access, out linear);
-
-    /// <summary>
-    /// <see cref="TryLinearAddress"/> for the hot MOV forms of <see cref="FastHandlers"/>: in 64-bit mode without an
-    /// FS/GS override the only check is the canonical one, done here inline; everything else takes the full path.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool TryLinearAddressFast(in Instruction instruction, int size, MemoryAccess access, out ulong linear)
-    {
-        Register segment = instruction.MemorySegment;
-        if (segment != Register.FS && segment != Register.GS && State.In64BitMode)
-        {
-            linear = EffectiveAddress(instruction);
-            if (SystemAccess.IsCanonical(linear) && SystemAccess.IsCanonical(linear + (ulong)size - 1))
-            {
-                return true;
-            }
-        }
-
-        return TryLinearAddress(instruction, size, access, out linear);
-    }
 
     /// <summary>Reads through a segment with every check.</summary>
     public bool TryReadSegmented(Register segment, ulong offset, int size, out ulong value, MemoryAccess access = MemoryAccess.Read)
