@@ -29,7 +29,7 @@ public static class PcDsdt
             Aml.Name("_ADR", Aml.Integer(0)),
             Aml.Name("_CRS", resources),
             Aml.Name("_PRT", RoutingTable()),
-            PcIsaDevices.Build());
+            PcIsaDevices.Build(config.SerialPorts));
         var devices = new List<byte[]> { pci };
         for (int i = 0; i < config.VirtioMmioDevices.Count; i++)
         {

@@ -30,6 +30,9 @@ public sealed record PcFirmwareConfig
     /// </summary>
     public IReadOnlyList<VirtioMmioDeclaration> VirtioMmioDevices { get; init; } = [];
 
+    /// <summary>The COM ports the DSDT declares, by index (0: COM1 … 3: COM4; <see cref="PcSerialPorts"/>).</summary>
+    public IReadOnlyList<int> SerialPorts { get; init; } = [0, 1];
+
     /// <summary>Where the tables are placed: a 16-byte aligned address in the BIOS area Linux scans for the RSDP and the MP floating pointer.</summary>
     public uint TablesAddress { get; init; } = 0xF_0000;
 

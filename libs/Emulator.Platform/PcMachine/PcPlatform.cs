@@ -5,7 +5,7 @@ namespace Emulator.Platform;
 
 /// <summary>
 /// The <c>pc</c> machine's devices wired together (QEMU's <c>pc</c>/PIIX board): one
-/// <see cref="VirtualClock"/>, the port and MMIO buses, 8259 PICs, PIT, RTC/CMOS, COM1/COM2, i8042,
+/// <see cref="VirtualClock"/>, the port and MMIO buses, 8259 PICs, PIT, RTC/CMOS, COM1-COM4 (those asked for), i8042,
 /// port 0x92, ACPI PM block, PCI host (with 0xCF9), fw_cfg, debugcon, isa-debug-exit, HPET, IOAPIC
 /// and the BSP's local APIC, plus the ACPI/MP tables in RAM. Devices belong to the vCPU thread;
 /// other threads reach them only through <see cref="Post"/>.
@@ -21,6 +21,7 @@ public sealed class PcPlatform
     private readonly InterruptGate _pitOutput;
     private readonly InterruptGate _rtcOutput;
     private readonly PcLegacyCallbacks _legacyCallbacks;
+    private readonly Uart16550?[] _serialPorts = new Uart16550?[PcSerialPorts.Count];
     private PcLegacyDevices _legacy;
     private Action? _endSlice;
 
@@ -79,8 +80,7 @@ public sealed class PcPlatform
         Ports.Register(SystemControlPortA.Range, new PortSlot(() => _legacy.PortA), "port92");
         Ports.Register(new PortRange(AcpiPmDevice.DefaultBase, AcpiPmDevice.BlockLength), new PortSlot(() => Pm), "acpi-pm");
 
-        Com1 = AddUart(Uart16550.Com1, Uart16550.Com1Irq, options.Com1Transmit, "com1");
-        Com2 = AddUart(Uart16550.Com2, Uart16550.Com2Irq, options.Com2Transmit, "com2");
+        List<int> serialIndexes = AddSerialPorts(options.SerialPorts ?? [options.Com1Transmit ?? Discard, options.Com2Transmit ?? Discard]);
 
         Pci = new PciHost();
         Pci.Register(Ports, new ResetControlRegister(RequestReset));
@@ -107,6 +107,7 @@ public sealed class PcPlatform
             CpuCount = options.CpuCount,
             HpetEventTimerBlockId = BitConverter.ToUInt32(capabilities),
             VirtioMmioDevices = options.VirtioMmioDevices,
+            SerialPorts = serialIndexes,
         };
         FirmwareTables = PcFirmwareTables.Build(FirmwareConfig);
         WriteFirmwareTables();
@@ -142,9 +143,16 @@ public sealed class PcPlatform
 
     public Mc146818Rtc Rtc => _legacy.Rtc;
 
-    public Uart16550 Com1 { get; }
+    /// <summary>COM1-COM4 (index 0-3); null where the board has no such port.</summary>
+    public IReadOnlyList<Uart16550?> SerialPorts => _serialPorts;
 
-    public Uart16550 Com2 { get; }
+    public Uart16550? Com1 => _serialPorts[0];
+
+    public Uart16550? Com2 => _serialPorts[1];
+
+    public Uart16550? Com3 => _serialPorts[2];
+
+    public Uart16550? Com4 => _serialPorts[3];
 
     public Kbc8042 Keyboard => _legacy.Keyboard;
 
@@ -250,8 +258,11 @@ public sealed class PcPlatform
         }
 
         _legacy.Rtc.ContinueFrom(previous.Rtc);
-        Com1.Reset();
-        Com2.Reset();
+        foreach (Uart16550? uart in _serialPorts)
+        {
+            uart?.Reset();
+        }
+
         LocalApic.Reset();
         MachineCheck.Reset();
         IoApic.Reset();
@@ -290,12 +301,42 @@ public sealed class PcPlatform
         return devices;
     }
 
-    private Uart16550 AddUart(ushort basePort, int irq, Action<byte>? transmit, string name)
+    private static void Discard(byte value)
     {
-        Uart16550? uart = null;
-        uart = new Uart16550(Clock, _isaIrqs[irq], transmit ?? (_ => { }), () => Post(() => uart?.PollReceive()));
-        Ports.Register(Uart16550.RangeAt(basePort), uart, name);
-        return uart;
+    }
+
+    /// <summary>The UARTs asked for, each on its COM port's address; UARTs sharing an IRQ drive it wired-OR. Returns their indexes.</summary>
+    private List<int> AddSerialPorts(IReadOnlyList<Action<byte>?> transmitters)
+    {
+        if (transmitters.Count > PcSerialPorts.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(transmitters), transmitters.Count, $"the pc machine has at most {PcSerialPorts.Count} COM ports");
+        }
+
+        var sharedIrqs = new Dictionary<int, WiredOrLine>();
+        List<int> present = [];
+        for (int index = 0; index < transmitters.Count; index++)
+        {
+            if (transmitters[index] is not { } transmit)
+            {
+                continue;
+            }
+
+            int irq = PcSerialPorts.Irq(index);
+            if (!sharedIrqs.TryGetValue(irq, out WiredOrLine? line))
+            {
+                line = new WiredOrLine(_isaIrqs[irq]);
+                sharedIrqs.Add(irq, line);
+            }
+
+            Uart16550? uart = null;
+            uart = new Uart16550(Clock, line.AddInput(), transmit, () => Post(() => uart?.PollReceive()));
+            Ports.Register(Uart16550.RangeAt(PcSerialPorts.BasePort(index)), uart, $"com{index + 1}");
+            _serialPorts[index] = uart;
+            present.Add(index);
+        }
+
+        return present;
     }
 
     private void RequestReset()

@@ -14,11 +14,19 @@ public sealed record PcPlatformOptions
     /// <summary>vCPUs; only 1 is supported for now.</summary>
     public int CpuCount { get; init; } = 1;
 
-    /// <summary>Bytes the guest sends on COM1; null: discarded.</summary>
+    /// <summary>Bytes the guest sends on COM1 when <see cref="SerialPorts"/> is null; null: discarded.</summary>
     public Action<byte>? Com1Transmit { get; init; }
 
-    /// <summary>Bytes the guest sends on COM2; null: discarded.</summary>
+    /// <summary>Bytes the guest sends on COM2 when <see cref="SerialPorts"/> is null; null: discarded.</summary>
     public Action<byte>? Com2Transmit { get; init; }
+
+    /// <summary>
+    /// The COM ports the board has (at most <see cref="PcSerialPorts.Count"/>; entry <c>i</c> is
+    /// COM<c>i + 1</c>): a non-null entry adds that UART, sending the guest's bytes to it; a null entry,
+    /// or none, leaves its ports unassigned (QEMU creates isa-serial <c>i</c> only for a <c>-serial</c>
+    /// that is not <c>none</c>). Null: COM1 and COM2, with <see cref="Com1Transmit"/> and <see cref="Com2Transmit"/>.
+    /// </summary>
+    public IReadOnlyList<Action<byte>?>? SerialPorts { get; init; }
 
     /// <summary>Where port 0xE9 output goes; null: no debug console.</summary>
     public Stream? DebugConsole { get; init; }

@@ -69,8 +69,7 @@ public static class MachineRunner
             return 1;
         }
 
-        using var com1 = new SerialPortBridge("serial0", Log);
-        using var com2 = new SerialPortBridge("serial1", Log);
+        using var serialPorts = new SerialPortBridges(config.Serials, Log);
         PcPlatform platform;
         try
         {
@@ -79,8 +78,7 @@ public static class MachineRunner
             {
                 Memory = memory,
                 Layout = boot.Layout,
-                Com1Transmit = com1.Transmit,
-                Com2Transmit = com2.Transmit,
+                SerialPorts = serialPorts.Transmitters,
                 DebugConsole = debugconOutput,
                 IsaDebugExit = debugExit is not null,
                 IsaDebugExitBase = debugExit?.First ?? IsaDebugExit.DefaultBase,
@@ -217,8 +215,7 @@ public static class MachineRunner
             }
 
             Volatile.Write(ref running.Value, frontEnds);
-            AttachSerial(frontEnds, 0, platform.Com1, com1);
-            AttachSerial(frontEnds, 1, platform.Com2, com2);
+            serialPorts.Attach(frontEnds, platform);
             control.SetResetAction(frontEnds.ResetDevices);
             vcpuThread?.Start();
             int status = control.WaitForExit();
@@ -229,21 +226,11 @@ public static class MachineRunner
         {
             // The vCPU and the bridges' reader threads use the streams: stop them before the rings go.
             vcpuThread?.Dispose();
-            com1.Dispose();
-            com2.Dispose();
+            serialPorts.Dispose();
             Volatile.Read(ref running.Value)?.Dispose();
             Volatile.Read(ref disks.Value)?.Dispose();
             manager.StopAll();
             terminal?.Restore();
-        }
-    }
-
-    private static void AttachSerial(ChardevFrontEnds frontEnds, int index, Uart16550 uart, SerialPortBridge bridge)
-    {
-        IReadOnlyList<ChardevStream?> streams = frontEnds.SerialStreams;
-        if (index < streams.Count && streams[index] is { } stream)
-        {
-            bridge.Attach(uart, stream);
         }
     }
 

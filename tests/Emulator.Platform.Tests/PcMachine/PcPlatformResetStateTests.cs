@@ -68,7 +68,7 @@ public sealed class PcPlatformResetStateTests : IDisposable
             platform.Ports.Write((ushort)(com + 7), 1, 0x55);
         }
 
-        Assert.Equal(1, platform.Com1.Divisor);
+        Assert.Equal((ushort?)1, platform.Com1?.Divisor);
         Assert.True(platform.IoApic.Pins[Uart16550.Com1Irq].Level); // THRE pending with OUT2: IRQ 4 up
 
         platform.Reset();
@@ -82,8 +82,8 @@ public sealed class PcPlatformResetStateTests : IDisposable
             Assert.Equal(0x00u, platform.Ports.Read((ushort)(com + 7), 1)); // SCR
         }
 
-        Assert.Equal(12, platform.Com1.Divisor);
-        Assert.Equal(12, platform.Com2.Divisor);
+        Assert.Equal((ushort?)12, platform.Com1?.Divisor);
+        Assert.Equal((ushort?)12, platform.Com2?.Divisor);
         Assert.False(platform.IoApic.Pins[Uart16550.Com1Irq].Level);
         Assert.False(platform.IoApic.Pins[Uart16550.Com2Irq].Level);
     }
