@@ -20,8 +20,8 @@ public sealed class DecodedBlockCache
 
     /// <summary>
     /// AMD decoding, because CPUID says AuthenticAMD (QEMU's qemu64): a 66h near branch in 64-bit mode has a 16-bit
-    /// operand size (16-bit displacement, IP truncated to 16 bits, 2-byte return address) as on AMD hardware and in
-    /// QEMU's TCG; REX.W far CALL/JMP [mem] and LSS/LFS/LGS keep a 32-bit offset (AMD APM vol. 3); UD0 has no
+    /// operand size (16-bit displacement, IP truncated to 16 bits, 2-byte return address) as on AMD hardware (QEMU 7.2
+    /// agrees except that it keeps the IP's high bits in 64-bit mode and ignores 66h on FF /2, /4); REX.W far CALL/JMP [mem] and LSS/LFS/LGS keep a 32-bit offset (AMD APM vol. 3); UD0 has no
     /// ModRM byte; LOCK MOV CRn decodes as CR8 access, which stays #UD because CPUID 8000_0001h ECX.AltMovCr8 is
     /// not advertised (a LOCK prefix on a register destination is refused before dispatch).
     /// </summary>

@@ -51,8 +51,8 @@ public static class DifferentialExclusions
 
     public const string VendorNearBranch16 =
         "66h near branches in 64-bit mode: the interpreter decodes AMD-style, as its CPUID (AuthenticAMD) and this AMD host " +
-        "do, so the new IP is truncated to 16 bits, a target never mapped in a user process (natively a SIGSEGV the " +
-        "harness cannot compare); Execution/NearBranch16Tests, and against QEMU Emulator.System.Tests/Differential/NearBranch16Tests";
+        "do, so the new IP is truncated to 16 bits, a target outside the harness's snippet mapping (natively a SIGSEGV " +
+        "it cannot compare); Execution/NearBranch16Tests, and against QEMU Emulator.System.Tests/Differential/NearBranch16Tests";
 
     public const string UndefinedResult =
         "the SDM leaves the result undefined (BSWAP r16) or it differs by vendor (MOVSXD without REX.W), so the host is no " +

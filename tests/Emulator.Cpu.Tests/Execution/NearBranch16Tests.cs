@@ -4,12 +4,12 @@ namespace Emulator.Cpu.Tests.Execution;
 
 /// <summary>
 /// 66h near branches in 64-bit mode follow AMD, because CPUID says AuthenticAMD (QEMU's qemu64): the operand size is
-/// 16 bits, so the displacement is 16-bit, the new IP is truncated to 16 bits and CALL/RET push and pop a 2-byte
-/// return address (AMD APM vol. 3, "Near CALL"/"Near RET"/"Jcc"; QEMU 7.2 TCG: <c>dflag == MO_16</c> gives
-/// <c>tval &amp;= 0xffff</c> and a 16-bit <c>gen_push_v</c>/<c>gen_pop_T0</c>). Intel ignores the prefix; this host is
-/// AMD, where the truncated targets are never mapped in a user process, so the host differential cannot run these;
-/// Emulator.System.Tests/Differential (NearBranch16Tests there) runs them against QEMU.
-/// Code is placed above 64 KiB so that a lost truncation shows.
+/// 16 bits, so the displacement is 16-bit, the new IP is truncated to 16 bits (relative and indirect forms alike) and
+/// CALL/RET push and pop a 2-byte return address (AMD APM vol. 3, "Near CALL"/"Near RET"/"Jcc"). Checked natively on
+/// this AMD host with code mapped below 64 KiB: 66 EB from above 64 KiB lands truncated, 66 FF E0 jumps to AX and
+/// 66 E8 pushes 2 bytes. Intel ignores the prefix. QEMU 7.2 agrees on the displacement and the 2-byte push/pop but
+/// keeps the IP's high bits in 64-bit mode and ignores 66h on FF /2, /4; Emulator.System.Tests/Differential
+/// (NearBranch16Tests there) compares the part it agrees on. Code is placed above 64 KiB so a lost truncation shows.
 /// </summary>
 public sealed class NearBranch16Tests
 {
