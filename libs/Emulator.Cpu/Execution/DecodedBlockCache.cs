@@ -18,6 +18,15 @@ public sealed class DecodedBlockCache
 
     public const int MaxBlocks = 1 << 16;
 
+    /// <summary>
+    /// AMD decoding, because CPUID says AuthenticAMD (QEMU's qemu64): a 66h near branch in 64-bit mode has a 16-bit
+    /// operand size (16-bit displacement, IP truncated to 16 bits, 2-byte return address) as on AMD hardware (QEMU 7.2
+    /// agrees except that it keeps the IP's high bits in 64-bit mode and ignores 66h on FF /2, /4); REX.W far CALL/JMP [mem] and LSS/LFS/LGS keep a 32-bit offset (AMD APM vol. 3); UD0 has no
+    /// ModRM byte; LOCK MOV CRn decodes as CR8 access, which stays #UD because CPUID 8000_0001h ECX.AltMovCr8 is
+    /// not advertised (a LOCK prefix on a register destination is refused before dispatch).
+    /// </summary>
+    public const DecoderOptions Decoding = DecoderOptions.AMD;
+
     private const int PageShift = 12;
     private const int RecentSize = 4096;
 
@@ -216,17 +225,27 @@ public sealed class DecodedBlockCache
         Array.Clear(_recent);
     }
 
+    private static bool IsControlRegisterMove(Code code) =>
+        code is Code.Mov_r32_cr or Code.Mov_r64_cr or Code.Mov_cr_r32 or Code.Mov_cr_r64;
+
     private bool TryDecode(ICpuMemory memory, BlockKey key, ulong linear, int bitness, ulong allowed, [NotNullWhen(true)] out DecodedBlock? block, out CpuFault fault)
     {
         ulong linearMask = bitness == 64 ? ulong.MaxValue : uint.MaxValue;
         var reader = new GuestCodeReader(memory, linear, linearMask, _codeBuffer, allowed);
-        var decoder = Decoder.Create(bitness, reader, key.Ip, DecoderOptions.None);
+        var decoder = Decoder.Create(bitness, reader, key.Ip, Decoding);
         List<Instruction> instructions = _decoded;
         instructions.Clear();
         ulong end = linear;
         while (instructions.Count < MaxInstructions)
         {
+            reader.BeginInstruction();
             decoder.Decode(out Instruction instruction);
+            if (reader.ReadLockByte && IsControlRegisterMove(instruction.Code))
+            {
+                // LOCK MOV CRn is AMD's AltMovCr8, which CPUID 8000_0001h ECX bit 4 does not advertise: #UD.
+                instruction.Code = Code.INVALID;
+            }
+
             if (decoder.LastError == DecoderError.NoMoreBytes || reader.Faulted)
             {
                 if (instructions.Count == 0)

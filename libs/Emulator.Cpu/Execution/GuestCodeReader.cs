@@ -46,7 +46,26 @@ internal sealed class GuestCodeReader : CodeReader
     /// <summary>The physical pages read so far, in order (linear pages when there is no <see cref="ICodeMemory"/>).</summary>
     public List<ulong> Pages => _pages;
 
+    /// <summary>
+    /// Whether an F0h byte was read since <see cref="BeginInstruction"/>: Iced's AMD decoding folds a LOCK prefix on
+    /// MOV CRn into the register number (CR8) and does not report it, so the caller asks here.
+    /// </summary>
+    public bool ReadLockByte { get; private set; }
+
+    public void BeginInstruction() => ReadLockByte = false;
+
     public override int ReadByte()
+    {
+        int value = ReadNext();
+        if (value == 0xF0)
+        {
+            ReadLockByte = true;
+        }
+
+        return value;
+    }
+
+    private int ReadNext()
     {
         if (_faulted)
         {

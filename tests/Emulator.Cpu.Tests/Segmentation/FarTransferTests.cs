@@ -217,11 +217,12 @@ public sealed class FarTransferTests
             a.db(0x48, 0xCB); // retfq
         }, 64);
         m.Machine.EnterUser64(InterruptMachine.MainCode, 0x7_0000);
-        m.Machine.Memory.Write(0x3000ul, 0ul);
-        m.Machine.Memory.Write(0x3008ul, (ushort)(SegmentationMachine.Gate | 3));
+        m.Machine.Memory.Write(0x3000ul, 0u);
+        m.Machine.Memory.Write(0x3004ul, (ushort)(SegmentationMachine.Gate | 3));
         m.Machine.Emit(InterruptMachine.MainCode, a =>
         {
-            a.db(0x48, 0xFF, 0x1C, 0x25, 0x00, 0x30, 0x00, 0x00); // call far qword [0x3000] (m16:64)
+            // REX.W CALL FAR [0x3000]: AMD (our CPUID vendor) has no m16:64 form and reads m16:32 (AMD APM vol. 3, CALL (Far)).
+            a.db(0x48, 0xFF, 0x1C, 0x25, 0x00, 0x30, 0x00, 0x00);
             a.mov(rbx, rsp);
             a.nop();
         }, 64);

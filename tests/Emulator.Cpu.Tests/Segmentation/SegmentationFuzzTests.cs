@@ -143,7 +143,7 @@ public sealed class SegmentationFuzzTests
             case 4:
                 if (x64)
                 {
-                    a.db(0x48, 0xFF, 0x2C, 0x25, 0x00, 0x30, 0x00, 0x00); // jmp far m16:64 [0x3000]
+                    a.db(0x48, 0xFF, 0x2C, 0x25, 0x00, 0x30, 0x00, 0x00); // REX.W jmp far [0x3000]: m16:32, AMD ignores REX.W
                 }
                 else
                 {
