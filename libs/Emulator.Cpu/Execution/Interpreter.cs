@@ -222,8 +222,12 @@ public sealed partial class Interpreter
             ExitReason reason = handler is null ? context.Raise(ExceptionVector.InvalidOpcode) : handler(context, in instruction);
             if (reason == ExitReason.Exception)
             {
-                state.Rip = rip;
-                state.InterruptShadow = shadow;
+                if (!context.TakeTaskCommitted())
+                {
+                    state.Rip = rip;
+                    state.InterruptShadow = shadow;
+                }
+
                 LastFault = context.Fault;
                 if (!DeliverExceptions)
                 {

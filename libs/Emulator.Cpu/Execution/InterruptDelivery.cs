@@ -8,7 +8,8 @@ namespace Emulator.Cpu;
 /// trap gates (16- and 32-bit) and IA-32e 16-byte gates with IST. RIP in the state is the return
 /// address pushed. Either the whole delivery happens (the frame is written in one access, then
 /// registers change) or nothing changes and the fault that stopped it is returned.
-/// Not supported (documented #GP(vector*8+2+EXT)): task gates, delivery from virtual-8086 mode.
+/// Task gates (outside IA-32e mode) switch tasks through <see cref="TaskSwitch"/>.
+/// Not supported (documented #GP(vector*8+2+EXT)): delivery from virtual-8086 mode.
 /// Accessed bits of descriptors are not written.
 /// </summary>
 public static class InterruptDelivery
@@ -69,8 +70,7 @@ public static class InterruptDelivery
         }
         else
         {
-            // Task gates (type 5) would switch tasks: not supported, reported as a bad gate.
-            frameSize = type switch { 0x6 or 0x7 => 2, 0xE or 0xF => 4, _ => 0 };
+            frameSize = type switch { 0x5 => 4, 0x6 or 0x7 => 2, 0xE or 0xF => 4, _ => 0 };
             if (frameSize == 0)
             {
                 fault = idtFault;
@@ -94,6 +94,11 @@ public static class InterruptDelivery
         {
             fault = SystemAccess.WithCode(ExceptionVector.SegmentNotPresent, ((uint)vector * 8) + 2 + ext);
             return false;
+        }
+
+        if (!longMode && type == 5)
+        {
+            return TryDeliverThroughTask(cpu, new SegmentDescriptor(low), errorCode, ext, source is InterruptSource.Software or InterruptSource.Icebp, out fault);
         }
 
         if ((selector & ~3) == 0)
@@ -126,6 +131,33 @@ public static class InterruptDelivery
         return longMode
             ? TryDeliverLong(cpu, code, selector, offset, ist, newCpl, interruptGate, pushedError, ext, out fault)
             : TryDeliverProtected(cpu, code, selector, offset, frameSize, newCpl, interruptGate, pushedError, ext, out fault);
+    }
+
+    /// <summary>
+    /// A task gate: switch to its task (nested, back link to the interrupted one); an error code is
+    /// then pushed on the new task's stack, a dword for a 32-bit TSS, a word for a 16-bit one.
+    /// </summary>
+    private static bool TryDeliverThroughTask(ExecutionContext cpu, SegmentDescriptor gate, uint? errorCode, uint ext, bool instruction, out CpuFault fault)
+    {
+        bool switched = TaskSwitch.TryThroughGate(cpu, gate, TaskSwitchSource.Interrupt, ext, out fault);
+        if (!instruction)
+        {
+            // Only an instruction (INT n, INT3, INTO) has a RIP for the interpreter to roll back.
+            cpu.TaskCommitted = false;
+        }
+
+        if (!switched)
+        {
+            return false;
+        }
+
+        if (errorCode is uint error && !FarStack.TryPush(cpu, [error], (cpu.State.Tr.Type & 8) != 0 ? 4 : 2))
+        {
+            fault = cpu.Fault;
+            return false;
+        }
+
+        return true;
     }
 
     private static bool TryDeliverLong(ExecutionContext cpu, SegmentDescriptor code, ushort selector, ulong offset, int ist, int newCpl,

@@ -6,8 +6,8 @@ namespace Emulator.Cpu;
 /// Intel SDM vol. 2 INT n/INTO/INT3/INT1 and IRET/IRETD/IRETQ. The INTs deliver through
 /// <see cref="InterruptDelivery"/> with RIP past the instruction; a fault during delivery is the
 /// instruction's fault. IRET returns to the same or an outer privilege level (64-bit mode always pops
-/// SS:RSP). Not supported: task return (NT set, outside IA-32e mode; #GP(TSS back link)), returns to
-/// or from virtual-8086 mode (#GP(0)).
+/// SS:RSP). With NT set outside IA-32e mode it is a task return (<see cref="TaskSwitch"/>). Not
+/// supported: returns to or from virtual-8086 mode (#GP(0)).
 /// </summary>
 public static class InterruptInstructions
 {
@@ -78,11 +78,7 @@ public static class InterruptInstructions
         int cpl = s.Cpl;
         if (!longMode && (s.Rflags & (RflagsBits.VM | RflagsBits.NT)) == RflagsBits.NT)
         {
-            // A task return to the TSS back link: task switches are not modelled (no Linux guest uses
-            // them), so it is refused as a bad target, #GP(back link).
-            return SystemAccess.TryReadTss(cpu, 0, 2, 0, out ulong backLink, out CpuFault linkFault)
-                ? cpu.Raise(CpuFault.GeneralProtection((uint)backLink & 0xFFFC))
-                : cpu.Raise(linkFault);
+            return TaskReturn(cpu);
         }
 
         if ((s.Rflags & RflagsBits.VM) != 0 || (s.Rflags & RflagsBits.NT) != 0
@@ -173,6 +169,32 @@ public static class InterruptInstructions
         if (rpl > cpl)
         {
             NullInaccessibleSegments(ref s, rpl);
+        }
+
+        return ExitReason.Continue;
+    }
+
+    /// <summary>
+    /// IRET with NT set outside IA-32e mode returns to the task in the TSS back link, which must be a
+    /// busy TSS in the GDT (#TS(back link) otherwise).
+    /// </summary>
+    private static ExitReason TaskReturn(ExecutionContext cpu)
+    {
+        if (!SystemAccess.TryReadTss(cpu, 0, 2, 0, out ulong link, out CpuFault fault))
+        {
+            return cpu.Raise(fault);
+        }
+
+        ushort selector = (ushort)link;
+        if ((selector & 4) != 0 || (selector & 0xFFFC) == 0)
+        {
+            return cpu.Raise(SystemAccess.WithCode(ExceptionVector.InvalidTss, selector & 0xFFFCu));
+        }
+
+        if (!DescriptorTables.TryRead(cpu, selector, ExceptionVector.InvalidTss, out ulong address, out SegmentDescriptor tss, out fault)
+            || !TaskSwitch.TrySwitch(cpu, selector, address, tss, TaskSwitchSource.Iret, 0, out fault))
+        {
+            return cpu.Raise(fault);
         }
 
         return ExitReason.Continue;

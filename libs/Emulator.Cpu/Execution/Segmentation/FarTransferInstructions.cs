@@ -9,8 +9,8 @@ namespace Emulator.Cpu;
 /// 32-bit with the TSS stack switch and parameter copy; 64-bit gates in IA-32e mode), and far
 /// returns to the same or an outer privilege level (popping SS:ESP, nulling data segments the
 /// outer level may not use). A far JMP/CALL/RET to a CS with L=1 while EFER.LMA=1 enters 64-bit
-/// mode, one with L=0 leaves it for compatibility mode. Task switches (a TSS or task gate as the
-/// target) are not modelled: they raise #GP(selector), which no Linux guest ever causes.
+/// mode, one with L=0 leaves it for compatibility mode. Outside IA-32e mode a TSS descriptor or task
+/// gate as the target switches tasks (<see cref="TaskSwitch"/>); in IA-32e mode it is #GP(selector).
 /// </summary>
 public static class FarTransferInstructions
 {
@@ -189,7 +189,11 @@ public static class FarTransferInstructions
         int cpl = s.Cpl;
         int rpl = selector & 3;
 
-        // Task gates and TSS descriptors would switch tasks (not modelled); anything else is no target.
+        if (!longMode && (TaskSwitch.IsTss(gate) || TaskSwitch.IsTaskGate(gate)))
+        {
+            return ToTask(cpu, selector, address, gate, call);
+        }
+
         if (longMode ? type != TypeCallGate32 : type is not (TypeCallGate16 or TypeCallGate32))
         {
             return cpu.Raise(SelectorFault(selector));
@@ -278,6 +282,34 @@ public static class FarTransferInstructions
         s.Segment(SegmentRegister.Cs) = Accessed(code).ToCache((ushort)((codeSelector & ~3) | cpl));
         s.Rip = rip;
         return ExitReason.Continue;
+    }
+
+    /// <summary>
+    /// JMP/CALL to a TSS descriptor or task gate (SDM vol. 2 JMP/CALL "TASK-GATE"/"TASK-STATE-SEGMENT"):
+    /// its DPL must cover CPL and RPL (#GP(selector)), it must be present (#NP(selector)); a task gate's
+    /// TSS selector then names the TSS.
+    /// </summary>
+    private static ExitReason ToTask(ExecutionContext cpu, ushort selector, ulong address, SegmentDescriptor target, bool call)
+    {
+        ref CpuState s = ref cpu.State;
+        if (target.Dpl < s.Cpl || target.Dpl < (selector & 3))
+        {
+            return cpu.Raise(SelectorFault(selector));
+        }
+
+        TaskSwitchSource source = call ? TaskSwitchSource.Call : TaskSwitchSource.Jump;
+        CpuFault fault;
+        if (TaskSwitch.IsTaskGate(target))
+        {
+            if (!target.Present)
+            {
+                return cpu.Raise(SystemAccess.WithCode(ExceptionVector.SegmentNotPresent, selector & 0xFFFCu));
+            }
+
+            return TaskSwitch.TryThroughGate(cpu, target, source, 0, out fault) ? ExitReason.Continue : cpu.Raise(fault);
+        }
+
+        return TaskSwitch.TrySwitch(cpu, selector, address, target, source, 0, out fault) ? ExitReason.Continue : cpu.Raise(fault);
     }
 
     /// <summary>A 64-bit call gate to a more privileged level: RSP from the TSS, SS null with RPL = new CPL, 8-byte pushes, no parameters.</summary>
