@@ -85,8 +85,10 @@ public sealed class TaskSwitchTests
     public void FarJumpToATssFreesTheOldTaskWithoutABackLink()
     {
         using var m = TwoTasks();
+        m.State.Segment(SegmentRegister.Gs).Selector = InterruptMachine.KernelData;
         Assert.Equal(ExitReason.Halted, m.Run(a => a.jmp(New, 0)));
         AssertInNewTask(m);
+        Assert.Equal(InterruptMachine.KernelData, m.Machine.Memory.ReadU16(OldTss + 0x5C));
         Assert.Equal(0, m.Machine.Memory.ReadU16(NewTss));
         Assert.Equal(9, DescriptorType(m, Old));
         Assert.Equal(0ul, m.State.Rflags & RflagsBits.NT);

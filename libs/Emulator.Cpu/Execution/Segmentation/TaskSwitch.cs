@@ -114,7 +114,7 @@ public static class TaskSwitch
 
         SaveState(ref s, old, old32, oldFlags);
         int first = old32 ? 0x20 : 0x0E;
-        int last = old32 ? 0x5C : 0x2A;
+        int last = old32 ? 0x5E : 0x2A;
         if (!SystemAccess.TryWrite(cpu, oldBase + (ulong)first, old[first..last], out fault))
         {
             return false;
