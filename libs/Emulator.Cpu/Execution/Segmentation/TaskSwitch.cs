@@ -201,6 +201,7 @@ public static class TaskSwitch
         ref CpuState s = ref cpu.State;
         ReadOnlySpan<SegmentRegister> order = [SegmentRegister.Es, SegmentRegister.Cs, SegmentRegister.Ss, SegmentRegister.Ds, SegmentRegister.Fs, SegmentRegister.Gs];
         Span<ushort> selectors = stackalloc ushort[6];
+        selectors.Clear();
         ulong eip;
         ulong flags;
         ushort ldt;
