@@ -27,21 +27,7 @@ public sealed class TaskSwitchTests
         byte[] kernel = Build(k =>
         {
             Assembler a = k.A;
-            SetDword(a, Tss64 + 0x1C, 0);
-            SetDword(a, Tss64 + 0x20, k.Addr32("task2"));
-            SetDword(a, Tss64 + 0x24, 0x2 | 0x1 | 0x800);
-            for (uint i = 0; i < 8; i++)
-            {
-                SetDword(a, Tss64 + 0x28 + (i * 4), i == 4 ? Rsp0Top : 0x1111_0000 + i);
-            }
-
-            ushort[] selectors = [Data32Ring0, Code32Ring0, Data32Ring0, Data32Ring0, 0, 0];
-            for (uint i = 0; i < 6; i++)
-            {
-                SetDword(a, Tss64 + 0x48 + (i * 4), selectors[i]);
-            }
-
-            SetDword(a, Tss64 + 0x60, 0);
+            PrepareTask2(a, k.Addr32("task2"), 0x2 | 0x1 | 0x800);
             Print32(k, "call task 2\n");
             a.call(Task2, 0);
 
@@ -68,6 +54,65 @@ public sealed class TaskSwitchTests
         string output = KernelDifferential.AssertSameAsQemu(kernel, (Done << 1) | 1);
         Assert.Contains("task 2 again", output, StringComparison.Ordinal);
         Assert.Contains("task 1 again", output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = Patience.TestMs)]
+    public async Task ExceptionThroughATaskGateMatchesQemu()
+    {
+        await Task.Yield();
+        byte[] kernel = Build(k =>
+        {
+            Assembler a = k.A;
+            PrepareTask2(a, k.Addr32("gp_task"), 0x2);
+
+            // #GP becomes a task gate to task 2.
+            SetDword(a, Idt32 + (13 * 8), (uint)Task2 << 16);
+            SetDword(a, Idt32 + (13 * 8) + 4, 0x8500);
+            Print32(k, "fault\n");
+            a.mov(ax, (ushort)Tss32Selector);
+            a.mov(ds, ax);
+            Print32(k, "after the #GP task\n");
+            a.call(k.Addr("dump32"));
+            DumpTssFields(k, Tss64, Tss32);
+            Exit(k, Done);
+
+            k.Here("gp_task");
+            a.call(k.Addr("dump32"));
+            a.pop(eax);
+            a.call(k.Addr("dump32"));
+            DumpTssFields(k, Tss64, Tss32);
+
+            // Resume task 1 past the MOV DS that faulted (66 8E D8).
+            a.add(__dword_ptr[(uint)Tss32 + 0x20], 3);
+
+            // Flags from POPFD (NT kept set): QEMU's TCG saves stale lazy arithmetic flags into the
+            // TSS on an IRET task return right after an ADD or CMP (it saved ZF|AF for CMP EAX,EAX).
+            a.push(0x4002 | 0x1);
+            a.popfd();
+            a.iretd();
+            a.jmp(k.L("gp_task"));
+        });
+        string output = KernelDifferential.AssertSameAsQemu(kernel, (Done << 1) | 1);
+        Assert.Contains("after the #GP task", output, StringComparison.Ordinal);
+    }
+
+    private static void PrepareTask2(Assembler a, uint eip, uint eflags)
+    {
+        SetDword(a, Tss64 + 0x1C, 0);
+        SetDword(a, Tss64 + 0x20, eip);
+        SetDword(a, Tss64 + 0x24, eflags);
+        for (uint i = 0; i < 8; i++)
+        {
+            SetDword(a, Tss64 + 0x28 + (i * 4), i == 4 ? Rsp0Top : 0x1111_0000 + i);
+        }
+
+        ushort[] selectors = [Data32Ring0, Code32Ring0, Data32Ring0, Data32Ring0, 0, 0];
+        for (uint i = 0; i < 6; i++)
+        {
+            SetDword(a, Tss64 + 0x48 + (i * 4), selectors[i]);
+        }
+
+        SetDword(a, Tss64 + 0x60, 0);
     }
 
     private static void SetDword(Assembler a, ulong address, uint value) => a.mov(__dword_ptr[(uint)address], value);
