@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using System.Diagnostics;
 using System.Text;
 using Emulator.Posix;
@@ -67,7 +68,7 @@ internal static class StdioChildProcess
         start.ArgumentList.Add("-c");
         // No core file from the deliberate crash (the runtime aborts after an unhandled exception).
         start.ArgumentList.Add("ulimit -c 0; exec \"$0\" exec \"$1\" \"$3\" <\"$2\" >\"$2\"");
-        start.ArgumentList.Add(DotnetHost());
+        start.ArgumentList.Add(DotnetHost.Path);
         start.ArgumentList.Add(assembly);
         start.ArgumentList.Add(slavePath);
         start.ArgumentList.Add(verb);
@@ -88,17 +89,5 @@ internal static class StdioChildProcess
         }
 
         return seen.ToString();
-    }
-
-    private static string DotnetHost()
-    {
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-        {
-            return host;
-        }
-
-        string? self = Environment.ProcessPath;
-        return self is not null && Path.GetFileName(self) == "dotnet" ? self : "dotnet";
     }
 }

@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -105,7 +106,7 @@ internal sealed class EmuBlockProcess : IDisposable
 
     private static ProcessStartInfo StartInfo(string[] args)
     {
-        var info = new ProcessStartInfo(DotnetHost())
+        var info = new ProcessStartInfo(DotnetHost.Path)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -118,17 +119,5 @@ internal sealed class EmuBlockProcess : IDisposable
         }
 
         return info;
-    }
-
-    private static string DotnetHost()
-    {
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-        {
-            return host;
-        }
-
-        string? self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 }

@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Emulator.Posix;
@@ -128,7 +129,7 @@ internal sealed class RespawningEmuBlock : IDisposable
 
     internal static ProcessStartInfo StartInfo(string[] args)
     {
-        var info = new ProcessStartInfo(DotnetHost())
+        var info = new ProcessStartInfo(DotnetHost.Path)
         {
             UseShellExecute = false,
             RedirectStandardError = true,
@@ -140,17 +141,5 @@ internal sealed class RespawningEmuBlock : IDisposable
         }
 
         return info;
-    }
-
-    private static string DotnetHost()
-    {
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-        {
-            return host;
-        }
-
-        string? self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 }

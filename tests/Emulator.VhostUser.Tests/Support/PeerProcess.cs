@@ -1,3 +1,4 @@
+using Emulator.Tests.Shared;
 using System.Diagnostics;
 using Emulator.Posix;
 
@@ -67,7 +68,7 @@ internal sealed class PeerProcess : IDisposable
     private static ProcessStartInfo StartInfo(params string[] args)
     {
         string peer = Path.Combine(AppContext.BaseDirectory, "Emulator.TestPeer.dll");
-        var info = new ProcessStartInfo(DotnetHost()) { UseShellExecute = false, RedirectStandardOutput = true };
+        var info = new ProcessStartInfo(DotnetHost.Path) { UseShellExecute = false, RedirectStandardOutput = true };
         info.ArgumentList.Add(peer);
         foreach (string a in args)
         {
@@ -75,17 +76,5 @@ internal sealed class PeerProcess : IDisposable
         }
 
         return info;
-    }
-
-    private static string DotnetHost()
-    {
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-        {
-            return host;
-        }
-
-        string? self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 }
