@@ -46,9 +46,10 @@ public sealed partial class Interpreter
         return reason;
     }
 
-    /// <summary>Whether <see cref="PollInterrupts"/> would act: an NMI, or a maskable interrupt that IF lets in.</summary>
+    /// <summary>Whether <see cref="PollInterrupts"/> would act: an NMI not blocked by an earlier one, or a maskable interrupt that IF lets in.</summary>
     private bool InterruptWaiting(in CpuState state) =>
-        Interrupts is { } controller && (controller.HasPendingNmi || ((state.Rflags & RflagsBits.IF) != 0 && controller.HasPendingInterrupt));
+        Interrupts is { } controller
+        && ((state.NmiBlocked == 0 && controller.HasPendingNmi) || ((state.Rflags & RflagsBits.IF) != 0 && controller.HasPendingInterrupt));
 
     /// <summary>
     /// <see cref="RunBlock"/> for a <see cref="DecodedBlock.QuietHandlers"/> block, with the same outcome: its
