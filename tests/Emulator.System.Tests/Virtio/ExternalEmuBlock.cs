@@ -82,14 +82,24 @@ internal sealed class ExternalEmuBlock : IDisposable
             _current = process;
             _starts++;
             long deadline = Environment.TickCount64 + 60_000;
-            while (!File.Exists(_socketPath))
+            while (!IsListening(_socketPath))
             {
                 Assert.False(process.HasExited, $"emu-block exited: {string.Join(" | ", Stderr)}");
-                Assert.True(Environment.TickCount64 < deadline, $"emu-block did not bind {_socketPath}");
+                Assert.True(Environment.TickCount64 < deadline, $"emu-block did not listen on {_socketPath}");
                 Thread.Sleep(5);
             }
         }
     }
+
+    /// <summary>
+    /// Whether a socket bound to <paramref name="path"/> is listening. The file appears at bind(), before
+    /// listen(), and a front-end connecting in between is refused; a probe connection would take the server's
+    /// one front-end slot, so the kernel's table is asked instead (flags 00010000 = __SO_ACCEPTCON).
+    /// </summary>
+    private static bool IsListening(string path) =>
+        File.Exists(path) && File.ReadLines("/proc/net/unix").Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Any(f => f.Length >= 8 && f[3] == "00010000" && f[7] == path);
 
     /// <summary>Everything the servers logged, one line each.</summary>
     public string Log => string.Join('\n', Stderr);
