@@ -94,7 +94,8 @@ public sealed class ExternalEmuBlockReconnectTests : IDisposable
         Assert.Equal(KillInWaves.Length, log.Count(l => l.Contains(": reconnected (1 ring(s) resumed)", StringComparison.Ordinal)));
         Assert.Equal(KillInWaves.Length, log.Count(l => l.Contains("; reconnecting", StringComparison.Ordinal) && l.StartsWith("blk0:c0:", StringComparison.Ordinal)));
         Assert.Contains(log, l => l.Contains("reconnection failed", StringComparison.Ordinal));
-        Assert.Contains(log, l => l.Contains($"disk 'c0': its server is gone; reconnecting to {socket} every 1 s", StringComparison.Ordinal));
+        // "disk 'c0': its server is gone; reconnecting ..." comes from the manager's exit report, which can arrive
+        // after the device has already reconnected (then the id is no longer current and nothing is said): not asserted.
         Assert.Equal(KillInWaves.Length + 1, server.Starts);
         Assert.Equal((ushort)(Waves * PerWave), ring.UsedIndex);
 
